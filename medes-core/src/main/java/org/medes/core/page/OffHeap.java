@@ -1,0 +1,44 @@
+package org.medes.core.page;
+
+import net.openhft.chronicle.core.UnsafeMemory;
+import sun.misc.Unsafe;
+
+/** Raw access to off-heap memory owned by Chronicle Bytes stores; for this library's hot paths only. */
+public final class OffHeap {
+    private static final Unsafe U = UnsafeMemory.UNSAFE;
+    private static final long BYTE_ARRAY_BASE = Unsafe.ARRAY_BYTE_BASE_OFFSET;
+
+    private OffHeap() {
+    }
+
+    /** Copies {@code length} bytes from native {@code address} into {@code dst[off..]}. */
+    public static void copyToArray(long address, byte[] dst, int off, int length) {
+        if (off < 0 || length < 0 || off + length > dst.length) {
+            throw new IndexOutOfBoundsException("off=" + off + " length=" + length + " array=" + dst.length);
+        }
+        U.copyMemory(null, address, dst, BYTE_ARRAY_BASE + off, length);
+    }
+
+    /** Copies {@code length} bytes from {@code src[off..]} to native {@code address}. */
+    public static void copyFromArray(byte[] src, int off, long address, int length) {
+        if (off < 0 || length < 0 || off + length > src.length) {
+            throw new IndexOutOfBoundsException("off=" + off + " length=" + length + " array=" + src.length);
+        }
+        U.copyMemory(src, BYTE_ARRAY_BASE + off, null, address, length);
+    }
+
+    /** Copies between two native addresses. */
+    public static void copy(long from, long to, long length) {
+        U.copyMemory(from, to, length);
+    }
+
+    /** Reads a native little-endian long. */
+    public static long getLong(long address) {
+        return U.getLong(address);
+    }
+
+    /** Fills native memory with zeros. */
+    public static void zero(long address, long length) {
+        U.setMemory(address, length, (byte) 0);
+    }
+}
