@@ -37,6 +37,11 @@ public final class OffHeap {
         return U.getLong(address);
     }
 
+    /** Reads a native little-endian short. */
+    public static short getShort(long address) {
+        return U.getShort(address);
+    }
+
     /** Fills native memory with zeros. */
     public static void zero(long address, long length) {
         U.setMemory(address, length, (byte) 0);

@@ -1,0 +1,14 @@
+package org.medes.core.patch;
+
+/** Decodes a patch back into the exact page; reusable, not thread-safe. */
+public interface PatchDecoder {
+    /**
+     * Rebuilds the page from {@code patch[off..off+len)} and the base page
+     * {@code base[bOff..bOff+4096)} into {@code dst[dstOff..dstOff+4096)}.
+     *
+     * @throws PatchFormatException when the patch is malformed or truncated; the decoder never
+     *                              reads or writes outside the given ranges
+     */
+    void decode(byte[] patch, int off, int len, byte[] base, int bOff, PointerRelocation relocation,
+                byte[] dst, int dstOff) throws PatchFormatException;
+}
