@@ -1,0 +1,476 @@
+package org.medes.core.patch;
+
+import org.medes.core.page.PageSize;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Objects;
+
+import static org.medes.core.patch.PointerAwarePatchFormat.*;
+
+/**
+ * Word-granular LZ codec against the relocated base page: the base page, its pointers moved by
+ * {@link PointerRelocation}, predicts the target word at the same index; words that differ are
+ * found elsewhere in the predicted page or earlier in the target (a hash of words, rebuilt per
+ * page), continue the last match's displacement, or are stored as sparse XOR literals; the op
+ * stream is LZ4-compressed when that makes it shorter. See {@link PointerAwarePatchFormat}.
+ *
+ * <p>Encoders and decoders allocate nothing per page.
+ *
+ * <p>Thread-safety: the codec is thread-safe; its encoders and decoders are not.
+ */
+public final class PointerAwarePatchCodec implements PatchCodec {
+    /** Stable id of this codec in dedup images. */
+    public static final int ID = 2;
+
+    static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private static final int HASH_BITS = 11;
+    private static final int IDX_BITS = 10;
+    private static final int IDX_MASK = (1 << IDX_BITS) - 1;
+    private static final int MAX_EPOCH = (1 << (31 - IDX_BITS)) - 1;
+    /** Op streams shorter than this are not worth an LZ4 attempt. */
+    private static final int LZ4_MIN_OPS = 48;
+
+    @Override
+    public int id() {
+        return ID;
+    }
+
+    @Override
+    public String name() {
+        return "pointer-aware";
+    }
+
+    @Override
+    public PatchEncoder newEncoder() {
+        return new Encoder();
+    }
+
+    @Override
+    public PatchDecoder newDecoder() {
+        return new Decoder();
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+
+    /** Fills {@code win[0..512)} with the relocated base words; caches the last range hit. */
+    static final class Predictor {
+        private int last;
+
+        void predict(byte[] base, int bOff, PointerRelocation r, long[] win) {
+            int n = r.size();
+            if (n == 0) {
+                for (int j = 0; j < WORDS; j++) {
+                    win[j] = (long) LONGS.get(base, bOff + (j << 3));
+                }
+                return;
+            }
+            long min = r.start(0);
+            long max = r.end(n - 1);
+            int hit = last < n ? last : 0;
+            for (int j = 0; j < WORDS; j++) {
+                long w = (long) LONGS.get(base, bOff + (j << 3));
+                if (Long.compareUnsigned(w, min) >= 0 && Long.compareUnsigned(w, max) < 0) {
+                    if (Long.compareUnsigned(w, r.start(hit)) >= 0 && Long.compareUnsigned(w, r.end(hit)) < 0) {
+                        w += r.delta(hit);
+                    } else {
+                        int lo = 0;
+                        int hi = n - 1;
+                        while (lo <= hi) {
+                            int mid = (lo + hi) >>> 1;
+                            if (Long.compareUnsigned(w, r.start(mid)) < 0) {
+                                hi = mid - 1;
+                            } else if (Long.compareUnsigned(w, r.end(mid)) >= 0) {
+                                lo = mid + 1;
+                            } else {
+                                hit = mid;
+                                w += r.delta(mid);
+                                break;
+                            }
+                        }
+                    }
+                }
+                win[j] = w;
+            }
+            last = hit;
+        }
+    }
+
+    private static int hash(long w) {
+        return (int) ((w * 0x9E3779B97F4A7C15L) >>> (64 - HASH_BITS));
+    }
+
+    private static int nonZeroBytes(long x) {
+        // one bit per non-zero byte
+        long t = (x | (x >>> 4)) & 0x0F0F0F0F0F0F0F0FL;
+        t = (t | (t >>> 2)) & 0x0303030303030303L;
+        t = (t | (t >>> 1)) & 0x0101010101010101L;
+        return Long.bitCount(t);
+    }
+
+    private static int varintLength(int v) {
+        return v < 0x80 ? 1 : 2;
+    }
+
+    static final class Encoder implements PatchEncoder {
+        private final long[] win = new long[WINDOW_WORDS];
+        private final int[] table = new int[1 << HASH_BITS];
+        private final byte[] ops = new byte[MAX_OPS_BYTES + 16];
+        private final byte[] packed = new byte[1 + 2 + Lz4.COMPRESSOR.maxCompressedLength(MAX_OPS_BYTES)];
+        private final Predictor predictor = new Predictor();
+        private int epoch;
+        private int pos;
+
+        @Override
+        public int encode(byte[] target, int tOff, byte[] base, int bOff, PointerRelocation relocation,
+                          byte[] out, int outOff, int maxLength) {
+            Objects.checkFromIndexSize(tOff, PageSize.BYTES, target.length);
+            Objects.checkFromIndexSize(bOff, PageSize.BYTES, base.length);
+            long[] w = win;
+            predictor.predict(base, bOff, relocation, w);
+            for (int j = 0; j < WORDS; j++) {
+                w[WORDS + j] = (long) LONGS.get(target, tOff + (j << 3));
+            }
+            int stamp = nextEpoch() << IDX_BITS;
+            int[] t = table;
+            for (int j = WORDS - 1; j >= 0; j--) {
+                long p = w[j];
+                if (p != 0) {
+                    t[hash(p)] = stamp | j;
+                }
+            }
+            int opsLen = encodeOps(stamp);
+            return pack(opsLen, out, outOff, maxLength);
+        }
+
+        private int nextEpoch() {
+            if (++epoch > MAX_EPOCH) {
+                Arrays.fill(table, 0);
+                epoch = 1;
+            }
+            return epoch;
+        }
+
+        private int encodeOps(int stamp) {
+            long[] w = win;
+            int[] t = table;
+            pos = 0;
+            int disp = 0;
+            int litStart = -1;
+            int i = 0;
+            while (i < WORDS) {
+                long v = w[WORDS + i];
+                long p = w[i];
+                int kind = -1;
+                int len = 0;
+                int d = 0;
+                if (v == p) {
+                    len = runSame(i, 0);
+                    kind = SAME;
+                } else if (v == 0) {
+                    len = 1;
+                    while (i + len < WORDS && w[WORDS + i + len] == 0) {
+                        len++;
+                    }
+                    kind = ZERO;
+                } else {
+                    if (disp != 0 && w[i + disp] == v) {
+                        len = runSame(i, disp);
+                        kind = REP;
+                    }
+                    int e = t[hash(v)];
+                    if ((e & ~IDX_MASK) == stamp) {
+                        int src = e & IDX_MASK;
+                        if (src < WORDS + i && w[src] == v && src - i != disp) {
+                            int l = runSame(i, src - i);
+                            if (l > len + 1) {
+                                len = l;
+                                kind = MATCH;
+                                d = src - i;
+                            }
+                        }
+                    }
+                }
+                if (kind >= 0 && litStart >= 0 && len < 2) {
+                    int cost = kind == MATCH ? 2 + varintLength(zigzag(d)) : 2;
+                    if (cost > 1 + nonZeroBytes(v ^ p)) {
+                        kind = -1;
+                    }
+                }
+                if (kind < 0) {
+                    if (litStart < 0) {
+                        litStart = i;
+                    }
+                    if (v != 0) {
+                        t[hash(v)] = stamp | (WORDS + i);
+                    }
+                    i++;
+                    continue;
+                }
+                if (litStart >= 0) {
+                    literals(litStart, i, disp);
+                    litStart = -1;
+                }
+                if (kind == MATCH) {
+                    token(MATCH, len);
+                    varint(zigzag(d));
+                    disp = d;
+                } else {
+                    token(kind, len);
+                    if (kind == SAME) {
+                        disp = 0;
+                    }
+                }
+                i += len;
+            }
+            if (litStart >= 0) {
+                literals(litStart, WORDS, disp);
+            }
+            return pos;
+        }
+
+        /** Words from {@code i} on equal to the window at displacement {@code d}, at least 1. */
+        private int runSame(int i, int d) {
+            long[] w = win;
+            int n = 1;
+            while (i + n < WORDS && w[WORDS + i + n] == w[i + n + d]) {
+                n++;
+            }
+            return n;
+        }
+
+        private void literals(int from, int to, int disp) {
+            long[] w = win;
+            boolean rep = false;
+            if (disp != 0) {
+                int costP = 0;
+                int costR = 0;
+                for (int k = from; k < to; k++) {
+                    long v = w[WORDS + k];
+                    costP += nonZeroBytes(v ^ w[k]);
+                    costR += nonZeroBytes(v ^ w[k + disp]);
+                }
+                rep = costR < costP;
+            }
+            token(rep ? LITREP : LIT, to - from);
+            int d = rep ? disp : 0;
+            byte[] o = ops;
+            int q = pos;
+            for (int k = from; k < to; k++) {
+                long x = w[WORDS + k] ^ w[k + d];
+                int maskAt = q++;
+                int mask = 0;
+                for (int b = 0; b < 8 && x != 0; b++, x >>>= 8) {
+                    int by = (int) x & 0xFF;
+                    if (by != 0) {
+                        mask |= 1 << b;
+                        o[q++] = (byte) by;
+                    }
+                }
+                o[maskAt] = (byte) mask;
+            }
+            pos = q;
+        }
+
+        private void token(int kind, int n) {
+            if (n <= LEN_EXTENDED) {
+                ops[pos++] = (byte) ((kind << KIND_SHIFT) | (n - 1));
+            } else {
+                ops[pos++] = (byte) ((kind << KIND_SHIFT) | LEN_EXTENDED);
+                varint(n - LEN_EXTENDED_BASE);
+            }
+        }
+
+        private void varint(int v) {
+            if (v < 0x80) {
+                ops[pos++] = (byte) v;
+            } else {
+                ops[pos++] = (byte) (v | 0x80);
+                ops[pos++] = (byte) (v >>> 7);
+            }
+        }
+
+        private int pack(int opsLen, byte[] out, int outOff, int maxLength) {
+            if (opsLen >= LZ4_MIN_OPS) {
+                int h = 1;
+                packed[0] = FLAGS_LZ4;
+                if (opsLen < 0x80) {
+                    packed[h++] = (byte) opsLen;
+                } else {
+                    packed[h++] = (byte) (opsLen | 0x80);
+                    packed[h++] = (byte) (opsLen >>> 7);
+                }
+                int c = Lz4.COMPRESSOR.compress(ops, 0, opsLen, packed, h, packed.length - h);
+                if (h + c < 1 + opsLen) {
+                    if (h + c > maxLength) {
+                        return -1;
+                    }
+                    System.arraycopy(packed, 0, out, outOff, h + c);
+                    return h + c;
+                }
+            }
+            if (1 + opsLen > maxLength) {
+                return -1;
+            }
+            out[outOff] = FLAGS_RAW;
+            System.arraycopy(ops, 0, out, outOff + 1, opsLen);
+            return 1 + opsLen;
+        }
+    }
+
+    static int zigzag(int v) {
+        return (v << 1) ^ (v >> 31);
+    }
+
+    static final class Decoder implements PatchDecoder {
+        private final long[] win = new long[WINDOW_WORDS];
+        private final byte[] ops = new byte[MAX_OPS_BYTES];
+        private final Predictor predictor = new Predictor();
+
+        @Override
+        public void decode(byte[] patch, int off, int len, byte[] base, int bOff, PointerRelocation relocation,
+                           byte[] dst, int dstOff) throws PatchFormatException {
+            Objects.checkFromIndexSize(off, len, patch.length);
+            Objects.checkFromIndexSize(bOff, PageSize.BYTES, base.length);
+            Objects.checkFromIndexSize(dstOff, PageSize.BYTES, dst.length);
+            if (len < 1) {
+                throw new PatchFormatException("pointer-aware patch: empty");
+            }
+            int flags = patch[off] & 0xFF;
+            byte[] src;
+            int p;
+            int end;
+            if (flags == FLAGS_RAW) {
+                src = patch;
+                p = off + 1;
+                end = off + len;
+            } else if (flags == FLAGS_LZ4) {
+                int q = off + 1;
+                int stop = off + len;
+                if (q >= stop) {
+                    throw new PatchFormatException("pointer-aware patch: truncated length of LZ4 op stream");
+                }
+                int rawLen = patch[q] & 0x7F;
+                if ((patch[q++] & 0x80) != 0) {
+                    if (q >= stop) {
+                        throw new PatchFormatException("pointer-aware patch: truncated length of LZ4 op stream");
+                    }
+                    int b = patch[q++] & 0xFF;
+                    if ((b & 0x80) != 0) {
+                        throw new PatchFormatException("pointer-aware patch: op stream length varint too long");
+                    }
+                    rawLen |= b << 7;
+                }
+                if (rawLen < 1 || rawLen > MAX_OPS_BYTES) {
+                    throw new PatchFormatException("pointer-aware patch: op stream length " + rawLen + " out of range");
+                }
+                Lz4.decompressExactly(patch, q, stop - q, ops, 0, rawLen, "pointer-aware patch");
+                src = ops;
+                p = 0;
+                end = rawLen;
+            } else {
+                throw new PatchFormatException("pointer-aware patch: unknown flags 0x" + Integer.toHexString(flags));
+            }
+            long[] w = win;
+            predictor.predict(base, bOff, relocation, w);
+            decodeOps(src, p, end, w);
+            for (int j = 0; j < WORDS; j++) {
+                LONGS.set(dst, dstOff + (j << 3), w[WORDS + j]);
+            }
+        }
+
+        private static void decodeOps(byte[] s, int p, int end, long[] w) throws PatchFormatException {
+            int i = 0;
+            int disp = 0;
+            while (i < WORDS) {
+                if (p >= end) {
+                    throw new PatchFormatException("pointer-aware patch: op stream ends at word " + i);
+                }
+                int tok = s[p++] & 0xFF;
+                int kind = tok >>> KIND_SHIFT;
+                int n = (tok & LEN_MASK) + 1;
+                if (n - 1 == LEN_EXTENDED) {
+                    if (p >= end) {
+                        throw new PatchFormatException("pointer-aware patch: truncated op length at word " + i);
+                    }
+                    int v = s[p] & 0x7F;
+                    if ((s[p++] & 0x80) != 0) {
+                        if (p >= end || (s[p] & 0x80) != 0) {
+                            throw new PatchFormatException("pointer-aware patch: bad op length at word " + i);
+                        }
+                        v |= (s[p++] & 0xFF) << 7;
+                    }
+                    n = LEN_EXTENDED_BASE + v;
+                }
+                if (n > WORDS - i) {
+                    throw new PatchFormatException("pointer-aware patch: op of " + n + " words at word " + i
+                            + " overruns the page");
+                }
+                int t = WORDS + i;
+                switch (kind) {
+                    case SAME -> {
+                        System.arraycopy(w, i, w, t, n);
+                        disp = 0;
+                    }
+                    case ZERO -> Arrays.fill(w, t, t + n, 0L);
+                    case MATCH, REP -> {
+                        if (kind == MATCH) {
+                            if (p >= end) {
+                                throw new PatchFormatException("pointer-aware patch: truncated match at word " + i);
+                            }
+                            int v = s[p] & 0x7F;
+                            if ((s[p++] & 0x80) != 0) {
+                                if (p >= end || (s[p] & 0x80) != 0) {
+                                    throw new PatchFormatException("pointer-aware patch: bad match offset at word " + i);
+                                }
+                                v |= (s[p++] & 0xFF) << 7;
+                            }
+                            int d = (v >>> 1) ^ -(v & 1);
+                            if (i + d < 0 || d >= WORDS) {
+                                throw new PatchFormatException("pointer-aware patch: match source " + (i + d)
+                                        + " out of the window at word " + i);
+                            }
+                            disp = d;
+                        }
+                        int from = i + disp;
+                        for (int k = 0; k < n; k++) {
+                            w[t + k] = w[from + k];
+                        }
+                    }
+                    case LIT, LITREP -> {
+                        int from = kind == LIT ? i : i + disp;
+                        for (int k = 0; k < n; k++) {
+                            if (p >= end) {
+                                throw new PatchFormatException("pointer-aware patch: truncated literal at word " + (i + k));
+                            }
+                            int mask = s[p++] & 0xFF;
+                            int nb = Integer.bitCount(mask);
+                            if (nb > end - p) {
+                                throw new PatchFormatException("pointer-aware patch: truncated literal at word " + (i + k));
+                            }
+                            long x = 0;
+                            for (int b = 0; mask != 0; b++, mask >>>= 1) {
+                                if ((mask & 1) != 0) {
+                                    x |= (long) (s[p++] & 0xFF) << (b << 3);
+                                }
+                            }
+                            w[t + k] = w[from + k] ^ x;
+                        }
+                    }
+                    default -> throw new PatchFormatException("pointer-aware patch: unknown op kind " + kind
+                            + " at word " + i);
+                }
+                i += n;
+            }
+            if (p != end) {
+                throw new PatchFormatException("pointer-aware patch: " + (end - p) + " bytes after the last op");
+            }
+        }
+    }
+}
