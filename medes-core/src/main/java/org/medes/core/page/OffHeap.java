@@ -37,6 +37,36 @@ public final class OffHeap {
         return U.getLong(address);
     }
 
+    /** Reads a native little-endian int. */
+    public static int getInt(long address) {
+        return U.getInt(address);
+    }
+
+    /** Reads a native byte. */
+    public static byte getByte(long address) {
+        return U.getByte(address);
+    }
+
+    /** Writes a native little-endian long. */
+    public static void putLong(long address, long value) {
+        U.putLong(address, value);
+    }
+
+    /** Writes a native little-endian int. */
+    public static void putInt(long address, int value) {
+        U.putInt(address, value);
+    }
+
+    /** Writes a native little-endian short. */
+    public static void putShort(long address, short value) {
+        U.putShort(address, value);
+    }
+
+    /** Writes a native byte. */
+    public static void putByte(long address, byte value) {
+        U.putByte(address, value);
+    }
+
     /** Reads a native little-endian short. */
     public static short getShort(long address) {
         return U.getShort(address);

@@ -18,7 +18,7 @@ import java.util.Objects;
  * <p>Thread-safety: immutable once built; any number of threads may read pages concurrently.
  * {@link #close()} frees the native memory and must not race with readers.
  */
-public final class SandboxImage implements AutoCloseable {
+public final class SandboxImage implements PageLayout, AutoCloseable {
     static final int SLAB_SHIFT = 12;
     static final int SLAB_PAGES = 1 << SLAB_SHIFT;
 
@@ -51,10 +51,12 @@ public final class SandboxImage implements AutoCloseable {
     }
 
     /** Mappings in ascending address order. */
+    @Override
     public List<Mapping> mappings() {
         return mappings;
     }
 
+    @Override
     public int pageCount() {
         return pageCount;
     }
@@ -65,11 +67,13 @@ public final class SandboxImage implements AutoCloseable {
     }
 
     /** Virtual address of page {@code page}. */
+    @Override
     public long pageVaddr(int page) {
         return vaddrs[Objects.checkIndex(page, pageCount)];
     }
 
     /** Index in {@link #mappings()} of the mapping holding page {@code page}. */
+    @Override
     public int pageMapping(int page) {
         return pageMapping[Objects.checkIndex(page, pageCount)];
     }
@@ -96,6 +100,7 @@ public final class SandboxImage implements AutoCloseable {
     }
 
     /** Index of the page at virtual address {@code vaddr}, or -1 when that page is not present. */
+    @Override
     public int findPage(long vaddr) {
         int i = Arrays.binarySearch(vaddrs, vaddr & ~(long) (PageSize.BYTES - 1));
         return i >= 0 ? i : -1;

@@ -1,0 +1,37 @@
+package org.medes.core.base;
+
+import org.medes.core.page.PageLayout;
+
+/**
+ * Where the dedup engine reads base pages from: locally ({@link BaseSandboxes}) or, in
+ * medes-rdma, from other nodes.
+ *
+ * <p>Thread-safety: implementations must allow concurrent calls from the engine's workers.
+ */
+public interface BasePageSource {
+
+    /** The mappings and page addresses of base {@code base}. */
+    PageLayout layout(int base) throws BasePageUnavailableException;
+
+    /** Node that holds base {@code base}. */
+    int node(int base) throws BasePageUnavailableException;
+
+    /**
+     * Copies page {@code page} of base {@code base} into {@code dst[off..off+4096)}.
+     *
+     * @throws BasePageUnavailableException when the base or the page cannot be read
+     */
+    void readPage(int base, int page, byte[] dst, int off) throws BasePageUnavailableException;
+
+    /** How many dedup images currently hold base {@code base}; used to break ties. */
+    default int referenceCount(int base) {
+        return 0;
+    }
+
+    /**
+     * Called by the engine once a dedup image that needs pages of {@code bases} exists; sources
+     * that track references record it. {@code bases[0]} is the image's primary base.
+     */
+    default void retain(String dedupImageId, int[] bases) {
+    }
+}

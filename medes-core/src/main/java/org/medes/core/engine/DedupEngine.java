@@ -1,0 +1,615 @@
+package org.medes.core.engine;
+
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Exception;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+import net.openhft.hashing.LongHashFunction;
+import org.medes.core.base.BasePageSource;
+import org.medes.core.base.BasePageUnavailableException;
+import org.medes.core.fingerprint.ValueSampledFingerprinter;
+import org.medes.core.image.BaseUse;
+import org.medes.core.image.DedupImage;
+import org.medes.core.image.DedupImageWriter;
+import org.medes.core.image.PageKind;
+import org.medes.core.page.Mapping;
+import org.medes.core.page.OffHeap;
+import org.medes.core.page.PageLayout;
+import org.medes.core.page.PageSize;
+import org.medes.core.page.SandboxImage;
+import org.medes.core.patch.PatchCodec;
+import org.medes.core.patch.PatchCodecs;
+import org.medes.core.patch.PatchDecoder;
+import org.medes.core.patch.PatchEncoder;
+import org.medes.core.patch.PatchFormatException;
+import org.medes.core.patch.PointerRelocation;
+import org.medes.core.registry.FingerprintRegistry;
+import org.medes.core.registry.PageRef;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+
+/**
+ * Deduplicates sandbox images against base sandboxes and restores them, in parallel over all
+ * cores; the dedup image is byte-for-byte the same whatever the thread count.
+ *
+ * <h2>Dedup of one image</h2>
+ * <ol>
+ *   <li>Fingerprint every page ({@link ValueSampledFingerprinter}), look the hashes up in the
+ *       registry in batches, and let the {@link BasePageSelector} pick a candidate per page.</li>
+ *   <li>The <em>primary base</em> is the base most pages picked. Its mappings are aligned with
+ *       the image's ({@link MappingAlignment}), which gives every page a second candidate (the
+ *       page at the same offset of the paired mapping) and the pointer relocation per base.</li>
+ *   <li>Each page becomes: ZERO; SAME_AS_BASE when a candidate is byte-identical; otherwise the
+ *       smallest of a patch against a candidate, LZ4 of the page, or the raw page. A patch is
+ *       used only when it is smaller than the LZ4 of the page.</li>
+ *   <li>Every page records the XXH3-64 of its bytes and of its base page, so a restore can
+ *       never return a wrong page.</li>
+ * </ol>
+ * The source is told which bases the image holds ({@link BasePageSource#retain}).
+ *
+ * <p>Thread-safety: thread-safe; dedups and restores may run concurrently and share the pool.
+ */
+public final class DedupEngine implements AutoCloseable {
+    /** Pages per parallel task; fixed so the output never depends on the thread count. */
+    static final int BLOCK_PAGES = 256;
+    /** A patch this small is good enough: the second candidate is not tried. */
+    static final int GOOD_PATCH_BYTES = 256;
+
+    private static final LongHashFunction XX3 = LongHashFunction.xx3();
+    private static final LZ4Compressor LZ4 = LZ4Factory.fastestInstance().fastCompressor();
+    private static final LZ4SafeDecompressor UNLZ4 = LZ4Factory.fastestInstance().safeDecompressor();
+    private static final long ZERO_PAGE_HASH = XX3.hashBytes(new byte[PageSize.BYTES]);
+
+    private final int threads;
+    private final ForkJoinPool pool;
+    private final PatchCodec codec;
+    private final ValueSampledFingerprinter fingerprinter;
+    private final BasePageSelector selector;
+    private final int localNode;
+    private final ThreadLocal<Worker> workers;
+
+    private DedupEngine(Builder b) {
+        this.threads = b.threads;
+        this.pool = new ForkJoinPool(threads);
+        this.codec = b.codec;
+        this.fingerprinter = b.fingerprinter;
+        this.selector = b.selector;
+        this.localNode = b.localNode;
+        this.workers = ThreadLocal.withInitial(() -> new Worker(codec, fingerprinter));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    public PatchCodec codec() {
+        return codec;
+    }
+
+    public ValueSampledFingerprinter fingerprinter() {
+        return fingerprinter;
+    }
+
+    /**
+     * Deduplicates {@code image} against the bases in {@code registry}, reading base pages from
+     * {@code bases}. The image is not changed; close it once the result is safely stored.
+     *
+     * @throws BasePageUnavailableException when a base the registry names cannot be read
+     */
+    public DedupImage dedup(SandboxImage image, FingerprintRegistry registry, BasePageSource bases)
+            throws BasePageUnavailableException {
+        Objects.requireNonNull(image, "image");
+        int n = image.pageCount();
+        int blocks = (n + BLOCK_PAGES - 1) / BLOCK_PAGES;
+        long[] selected = new long[n];
+        Map<Integer, Integer> refCounts = new TreeMap<>();
+        BasePageSelector.SelectionContext ctx = new BasePageSelector.SelectionContext() {
+            @Override
+            public int localNode() {
+                return localNode;
+            }
+
+            @Override
+            public int referenceCount(int base) {
+                synchronized (refCounts) {
+                    return refCounts.computeIfAbsent(base, bases::referenceCount);
+                }
+            }
+        };
+        runBlocks(blocks, blk -> workers.get().select(image, blk, registry, selector, ctx, selected));
+
+        // primary base: most pages selected it
+        Map<Integer, Integer> votes = new TreeMap<>();
+        for (long r : selected) {
+            if (r != PageRef.NONE) {
+                votes.merge(PageRef.base(r), 1, Integer::sum);
+            }
+        }
+        int primary = -1;
+        for (Map.Entry<Integer, Integer> e : votes.entrySet()) {
+            if (primary < 0 || e.getValue() > votes.get(primary)) {
+                primary = e.getKey();
+            }
+        }
+        List<Integer> order = new ArrayList<>(votes.keySet());
+        if (primary >= 0) {
+            order.remove(Integer.valueOf(primary));
+            order.add(0, primary);
+        }
+        Map<Integer, Integer> baseIndex = new LinkedHashMap<>();
+        BaseContext[] contexts = new BaseContext[order.size()];
+        for (int i = 0; i < contexts.length; i++) {
+            int b = order.get(i);
+            PageLayout layout = bases.layout(b);
+            contexts[i] = new BaseContext(b, bases.node(b), layout, MappingAlignment.align(image.mappings(), layout.mappings()));
+            baseIndex.put(b, i);
+        }
+
+        PageTable table = new PageTable(n);
+        byte[][] payload = new byte[blocks][];
+        int[] payloadLength = new int[blocks];
+        runBlocks(blocks, blk -> {
+            Worker w = workers.get();
+            w.encodeBlock(image, blk, selected, contexts, baseIndex, bases, table);
+            payload[blk] = Arrays.copyOf(w.out, w.outLength);
+            payloadLength[blk] = w.outLength;
+        });
+
+        // keep only the bases pages really use, primary first
+        int[] used = new int[contexts.length];
+        for (int p = 0; p < n; p++) {
+            if (table.baseIdx[p] >= 0) {
+                used[table.baseIdx[p]]++;
+            }
+        }
+        int[] remap = new int[contexts.length];
+        List<BaseUse> uses = new ArrayList<>();
+        for (int i = 0; i < contexts.length; i++) {
+            remap[i] = used[i] > 0 ? uses.size() : -1;
+            if (used[i] > 0) {
+                uses.add(new BaseUse(contexts[i].base, contexts[i].node, contexts[i].alignment.relocation()));
+            }
+        }
+        DedupImageWriter writer = new DedupImageWriter(image.id(), image.mappings(), uses, n);
+        for (int p = 0; p < n; p++) {
+            int bi = table.baseIdx[p] >= 0 ? remap[table.baseIdx[p]] : -1;
+            writer.page(p, image.pageVaddr(p), table.pageHash[p], PageKind.ofCode(table.kind[p]), table.codec[p], bi,
+                    table.basePage[p], table.baseHash[p], table.payloadLength[p]);
+        }
+        DedupImage result = writer.finish(payload, payloadLength);
+        if (!uses.isEmpty()) {
+            bases.retain(result.id(), uses.stream().mapToInt(BaseUse::base).toArray());
+        }
+        return result;
+    }
+
+    /**
+     * Rebuilds the sandbox image from {@code image} and the base pages in {@code bases}. Every
+     * page is checked against its checksum; on any failure nothing is returned and the dedup
+     * image is unchanged.
+     *
+     * @throws PageRestoreException naming the first page that could not be rebuilt and why
+     */
+    public SandboxImage restore(DedupImage image, BasePageSource bases) throws PageRestoreException {
+        int n = image.pageCount();
+        SandboxImage.Builder builder = SandboxImage.builder(image.id());
+        boolean ok = false;
+        try {
+            for (Mapping m : image.mappings()) {
+                builder.addMapping(m);
+            }
+            long[] dst = new long[n];
+            for (int p = 0; p < n; p++) {
+                dst[p] = builder.reservePage(image.pageVaddr(p));
+            }
+            int blocks = (n + BLOCK_PAGES - 1) / BLOCK_PAGES;
+            PageRestoreException[] failure = new PageRestoreException[blocks];
+            try {
+                runBlocks(blocks, blk -> failure[blk] = workers.get().restoreBlock(image, blk, bases, dst));
+            } catch (BasePageUnavailableException e) {
+                throw new IllegalStateException("restore tasks report failures as PageRestoreException", e);
+            }
+            for (PageRestoreException e : failure) {
+                if (e != null) {
+                    throw e;
+                }
+            }
+            SandboxImage out = builder.build();
+            ok = true;
+            return out;
+        } finally {
+            if (!ok) {
+                builder.discard();
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface BlockTask {
+        void run(int block) throws Exception;
+    }
+
+    private void runBlocks(int blocks, BlockTask task) throws BasePageUnavailableException {
+        List<Future<?>> futures = new ArrayList<>(blocks);
+        for (int b = 0; b < blocks; b++) {
+            int blk = b;
+            futures.add(pool.submit(() -> {
+                task.run(blk);
+                return null;
+            }));
+        }
+        Throwable first = null;
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                first = first == null ? e.getCause() : first;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                futures.forEach(x -> x.cancel(true));
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        if (first instanceof BasePageUnavailableException e) {
+            throw e;
+        } else if (first instanceof RuntimeException e) {
+            throw e;
+        } else if (first instanceof Error e) {
+            throw e;
+        } else if (first != null) {
+            throw new IllegalStateException(first);
+        }
+    }
+
+    /** Shuts the worker pool down; idempotent. */
+    @Override
+    public void close() {
+        pool.shutdown();
+    }
+
+    private record BaseContext(int base, int node, PageLayout layout, MappingAlignment alignment) {
+    }
+
+    /** Per-page results of the encode pass, filled by disjoint blocks. */
+    private static final class PageTable {
+        final long[] pageHash;
+        final byte[] kind;
+        final byte[] codec;
+        final int[] baseIdx;
+        final int[] basePage;
+        final int[] baseHash;
+        final int[] payloadLength;
+
+        PageTable(int n) {
+            pageHash = new long[n];
+            kind = new byte[n];
+            codec = new byte[n];
+            baseIdx = new int[n];
+            basePage = new int[n];
+            baseHash = new int[n];
+            payloadLength = new int[n];
+        }
+    }
+
+    /** One thread's scratch space: nothing is allocated per page. */
+    private static final class Worker {
+        final PatchEncoder encoder;
+        final Map<Integer, PatchDecoder> decoders = new java.util.HashMap<>();
+        final int k;
+        final long[] hashes;
+        final long[] refs;
+        final int[] start = new int[BLOCK_PAGES + 1];
+        final int[] candBaseIdx = new int[2];
+        final int[] candPage = new int[2];
+        final ValueSampledFingerprinter fingerprinter;
+        final int codecId;
+        final byte[] page = new byte[PageSize.BYTES];
+        final byte[][] base = {new byte[PageSize.BYTES], new byte[PageSize.BYTES]};
+        final byte[] lz4 = new byte[LZ4.maxCompressedLength(PageSize.BYTES)];
+        final byte[] patch = new byte[2 * PageSize.BYTES];
+        final byte[] best = new byte[2 * PageSize.BYTES];
+        byte[] out = new byte[1 << 16];
+        int outLength;
+
+        Worker(PatchCodec codec, ValueSampledFingerprinter fingerprinter) {
+            this.encoder = codec.newEncoder();
+            this.codecId = codec.id();
+            this.fingerprinter = fingerprinter;
+            this.k = fingerprinter.k();
+            this.hashes = new long[BLOCK_PAGES * k];
+            this.refs = new long[BLOCK_PAGES * k];
+        }
+
+        void select(SandboxImage image, int blk, FingerprintRegistry registry, BasePageSelector selector,
+                    BasePageSelector.SelectionContext ctx, long[] selected) {
+            int from = blk * BLOCK_PAGES;
+            int to = Math.min(image.pageCount(), from + BLOCK_PAGES);
+            int h = 0;
+            for (int p = from; p < to; p++) {
+                start[p - from] = h;
+                h += fingerprinter.fingerprintMemory(image.pageAddress(p), hashes, h);
+            }
+            start[to - from] = h;
+            if (h > 0) {
+                registry.lookup(hashes, h, refs);
+            }
+            for (int p = from; p < to; p++) {
+                int s = start[p - from];
+                int c = start[p - from + 1] - s;
+                selected[p] = c == 0 ? PageRef.NONE : selector.select(refs, s, c, ctx);
+            }
+        }
+
+        void encodeBlock(SandboxImage image, int blk, long[] selected, BaseContext[] contexts,
+                         Map<Integer, Integer> baseIndex, BasePageSource bases, PageTable t)
+                throws BasePageUnavailableException {
+            outLength = 0;
+            int from = blk * BLOCK_PAGES;
+            int to = Math.min(image.pageCount(), from + BLOCK_PAGES);
+            for (int p = from; p < to; p++) {
+                image.copyPage(p, page, 0);
+                t.pageHash[p] = XX3.hashBytes(page);
+                t.baseIdx[p] = -1;
+                if (t.pageHash[p] == ZERO_PAGE_HASH && isZero(page)) {
+                    t.kind[p] = (byte) PageKind.ZERO.code();
+                    continue;
+                }
+                // candidates: the aligned page of the primary base, then the fingerprint's pick
+                int nc = 0;
+                if (contexts.length > 0) {
+                    int ap = contexts[0].alignment.alignedPage(image.pageMapping(p), image.pageVaddr(p), contexts[0].layout);
+                    if (ap >= 0) {
+                        candBaseIdx[nc] = 0;
+                        candPage[nc++] = ap;
+                    }
+                }
+                long sel = selected[p];
+                if (sel != PageRef.NONE) {
+                    int bi = baseIndex.get(PageRef.base(sel));
+                    int bp = PageRef.page(sel);
+                    if (nc == 0 || candBaseIdx[0] != bi || candPage[0] != bp) {
+                        candBaseIdx[nc] = bi;
+                        candPage[nc++] = bp;
+                    }
+                }
+                boolean same = false;
+                for (int c = 0; c < nc; c++) {
+                    bases.readPage(contexts[candBaseIdx[c]].base, candPage[c], base[c], 0);
+                    if (Arrays.equals(page, 0, PageSize.BYTES, base[c], 0, PageSize.BYTES)) {
+                        record(t, p, PageKind.SAME_AS_BASE, 0, candBaseIdx[c], candPage[c], base[c], 0);
+                        same = true;
+                        break;
+                    }
+                }
+                if (same) {
+                    continue;
+                }
+                int bestLength;
+                PageKind bestKind;
+                int lz4Length = LZ4.compress(page, 0, PageSize.BYTES, lz4, 0, lz4.length);
+                if (lz4Length < PageSize.BYTES) {
+                    bestKind = PageKind.LZ4;
+                    bestLength = lz4Length;
+                    System.arraycopy(lz4, 0, best, 0, lz4Length);
+                } else {
+                    bestKind = PageKind.RAW;
+                    bestLength = PageSize.BYTES;
+                    System.arraycopy(page, 0, best, 0, PageSize.BYTES);
+                }
+                int bestCand = -1;
+                for (int c = 0; c < nc; c++) {
+                    if (bestKind == PageKind.PATCH && bestLength <= GOOD_PATCH_BYTES) {
+                        break;
+                    }
+                    PointerRelocation reloc = contexts[candBaseIdx[c]].alignment.relocation();
+                    int len = encoder.encode(page, 0, base[c], 0, reloc, patch, 0, bestLength - 1);
+                    if (len >= 0 && len < bestLength) {
+                        bestKind = PageKind.PATCH;
+                        bestLength = len;
+                        bestCand = c;
+                        System.arraycopy(patch, 0, best, 0, len);
+                    }
+                }
+                if (bestKind == PageKind.PATCH) {
+                    record(t, p, PageKind.PATCH, bestLength, candBaseIdx[bestCand], candPage[bestCand], base[bestCand],
+                            codecId);
+                } else {
+                    record(t, p, bestKind, bestLength, -1, 0, null, 0);
+                }
+                append(best, bestLength);
+            }
+        }
+
+        private void record(PageTable t, int p, PageKind kind, int payloadLength, int baseIdx, int basePage,
+                            byte[] basePageBytes, int codecId) {
+            t.kind[p] = (byte) kind.code();
+            t.payloadLength[p] = payloadLength;
+            t.baseIdx[p] = baseIdx;
+            t.basePage[p] = baseIdx >= 0 ? basePage : 0;
+            t.baseHash[p] = baseIdx >= 0 ? (int) XX3.hashBytes(basePageBytes) : 0;
+            t.codec[p] = (byte) codecId;
+        }
+
+        private void append(byte[] src, int len) {
+            if (outLength + len > out.length) {
+                out = Arrays.copyOf(out, Math.max(out.length * 2, outLength + len));
+            }
+            System.arraycopy(src, 0, out, outLength, len);
+            outLength += len;
+        }
+
+        PageRestoreException restoreBlock(DedupImage image, int blk, BasePageSource bases, long[] dst) {
+            int from = blk * BLOCK_PAGES;
+            int to = Math.min(image.pageCount(), from + BLOCK_PAGES);
+            byte[] payload = patch;
+            byte[] basePage = base[0];
+            for (int p = from; p < to; p++) {
+                PageKind kind = image.kind(p);
+                long expected = image.pageHash(p);
+                try {
+                    switch (kind) {
+                        case ZERO -> {
+                            if (expected != ZERO_PAGE_HASH) {
+                                return fail(image, p, "page table says zero page but its checksum is of another page", null);
+                            }
+                            continue; // reserved pages are already zero
+                        }
+                        case SAME_AS_BASE -> readBase(image, p, bases, page);
+                        case PATCH -> {
+                            readBase(image, p, bases, basePage);
+                            int len = image.payloadLength(p);
+                            if (len > payload.length) {
+                                return fail(image, p, "patch of " + len + " bytes is longer than any valid patch", null);
+                            }
+                            image.copyPayload(p, payload, 0);
+                            PatchDecoder decoder = decoder(image.codecId(p));
+                            PointerRelocation reloc = image.bases().get(image.baseIndex(p)).relocation();
+                            decoder.decode(payload, 0, len, basePage, 0, reloc, page, 0);
+                        }
+                        case LZ4 -> {
+                            int len = image.payloadLength(p);
+                            if (len > lz4.length) {
+                                return fail(image, p, "LZ4 block of " + len + " bytes is longer than any 4 KiB page needs", null);
+                            }
+                            image.copyPayload(p, lz4, 0);
+                            int got;
+                            try {
+                                got = UNLZ4.decompress(lz4, 0, len, page, 0, PageSize.BYTES);
+                            } catch (LZ4Exception e) {
+                                return fail(image, p, "malformed LZ4 block: " + e.getMessage(), e);
+                            }
+                            if (got != PageSize.BYTES) {
+                                return fail(image, p, "LZ4 block decodes to " + got + " bytes, not 4096", null);
+                            }
+                        }
+                        case RAW -> image.copyPayload(p, page, 0);
+                    }
+                } catch (PageRestoreException e) {
+                    return e;
+                } catch (PatchFormatException e) {
+                    return fail(image, p, "corrupt patch: " + e.getMessage(), e);
+                }
+                long actual = XX3.hashBytes(page);
+                if (actual != expected) {
+                    return fail(image, p, "rebuilt page does not match its checksum (stored 0x" + Long.toHexString(expected)
+                            + ", rebuilt 0x" + Long.toHexString(actual) + "): corrupt " + kind + " payload", null);
+                }
+                OffHeap.copyFromArray(page, 0, dst[p], PageSize.BYTES);
+            }
+            return null;
+        }
+
+        private void readBase(DedupImage image, int p, BasePageSource bases, byte[] into) throws PageRestoreException {
+            BaseUse use = image.bases().get(image.baseIndex(p));
+            int bp = image.basePage(p);
+            try {
+                bases.readPage(use.base(), bp, into, 0);
+            } catch (BasePageUnavailableException e) {
+                throw fail(image, p, "base page " + bp + " of base " + use.base() + " is missing: " + e.getMessage(), e);
+            }
+            int h = (int) XX3.hashBytes(into);
+            if (h != image.baseHash(p)) {
+                throw fail(image, p, "base page " + bp + " of base " + use.base() + " changed since the dedup (checksum 0x"
+                        + Integer.toHexString(h) + ", expected 0x" + Integer.toHexString(image.baseHash(p)) + ")", null);
+            }
+        }
+
+        private PatchDecoder decoder(int codecId) throws PatchFormatException {
+            PatchDecoder d = decoders.get(codecId);
+            if (d == null) {
+                d = PatchCodecs.byId(codecId).newDecoder();
+                decoders.put(codecId, d);
+            }
+            return d;
+        }
+
+        private static PageRestoreException fail(DedupImage image, int p, String reason, Throwable cause) {
+            return new PageRestoreException(image.id(), p, image.pageVaddr(p), reason, cause);
+        }
+
+        private static boolean isZero(byte[] b) {
+            for (byte x : b) {
+                if (x != 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Configures a {@link DedupEngine}; each setter may be called once. */
+    public static final class Builder {
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private PatchCodec codec = PatchCodecs.defaultCodec();
+        private ValueSampledFingerprinter fingerprinter = new ValueSampledFingerprinter();
+        private BasePageSelector selector = BasePageSelector.mostMatches();
+        private int localNode;
+        private final Set<String> set = new HashSet<>();
+
+        private void once(String name) {
+            if (!set.add(name)) {
+                throw new IllegalStateException(name + " was already set");
+            }
+        }
+
+        /** Worker threads (default: all cores). */
+        public Builder threads(int threads) {
+            once("threads");
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** Patch codec (default {@link PatchCodecs#defaultCodec()}). */
+        public Builder codec(PatchCodec codec) {
+            once("codec");
+            this.codec = Objects.requireNonNull(codec);
+            return this;
+        }
+
+        /** Fingerprinter; must match the one bases were registered with (default k = 5). */
+        public Builder fingerprinter(ValueSampledFingerprinter fingerprinter) {
+            once("fingerprinter");
+            this.fingerprinter = Objects.requireNonNull(fingerprinter);
+            return this;
+        }
+
+        /** Base page selection (default {@link BasePageSelector#mostMatches()}). */
+        public Builder selector(BasePageSelector selector) {
+            once("selector");
+            this.selector = Objects.requireNonNull(selector);
+            return this;
+        }
+
+        /** The node this engine runs on, for the same-node tie break (default 0). */
+        public Builder localNode(int node) {
+            once("localNode");
+            if (node < 0 || node > PageRef.MAX_NODE) {
+                throw new IllegalArgumentException("node " + node + " outside 0.." + PageRef.MAX_NODE);
+            }
+            this.localNode = node;
+            return this;
+        }
+
+        public DedupEngine build() {
+            return new DedupEngine(this);
+        }
+    }
+}

@@ -1,0 +1,441 @@
+package org.medes.core.image;
+
+import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.hashing.LongHashFunction;
+import org.medes.core.page.Mapping;
+import org.medes.core.page.OffHeap;
+import org.medes.core.page.PageSize;
+import org.medes.core.patch.PointerRelocation;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.medes.core.image.DedupImageFormat.*;
+
+/**
+ * What a deduplicated sandbox keeps: a validated dedup image ({@link DedupImageFormat}) held
+ * off-heap. Opening checks the whole-file checksum and every length and offset, so a truncated,
+ * corrupt or foreign file is refused with the offset and the reason; restore then checks every
+ * page against its own checksum.
+ *
+ * <p>Thread-safety: immutable; concurrent readers are safe. {@link #close()} frees the memory
+ * and must not race with readers.
+ */
+public final class DedupImage implements AutoCloseable {
+    private final BytesStore<?, Void> store;
+    private final long address;
+    private final long length;
+    private final String source;
+    private final String id;
+    private final List<Mapping> mappings;
+    private final List<BaseUse> bases;
+    private final int pageCount;
+    private final long pageTable;
+    private final long[] payloadOffset;
+    private volatile boolean closed;
+
+    private DedupImage(BytesStore<?, Void> store, long length, String source) throws DedupImageFormatException {
+        this.store = store;
+        this.address = store.addressForRead(0);
+        this.length = length;
+        this.source = source;
+        if (length < HEADER_BYTES + TRAILER_BYTES) {
+            throw new DedupImageFormatException(source, -1, "truncated: " + length + " bytes, a dedup image has at least "
+                    + (HEADER_BYTES + TRAILER_BYTES));
+        }
+        long magic = OffHeap.getLong(address);
+        if (magic != MAGIC) {
+            throw new DedupImageFormatException(source, 0, "not a Medes dedup image (magic 0x" + Long.toHexString(magic) + ")");
+        }
+        int version = Short.toUnsignedInt(OffHeap.getShort(address + H_VERSION));
+        if (version != VERSION) {
+            throw new DedupImageFormatException(source, H_VERSION, "unsupported version " + version + " (this library reads "
+                    + VERSION + ")");
+        }
+        long fileLength = OffHeap.getLong(address + H_FILE_LENGTH);
+        if (fileLength != length) {
+            throw new DedupImageFormatException(source, H_FILE_LENGTH, (fileLength > length ? "truncated" : "trailing bytes")
+                    + ": header says " + fileLength + " bytes, found " + length);
+        }
+        long trailer = length - TRAILER_BYTES;
+        if (OffHeap.getLong(address + trailer + 8) != END_MAGIC) {
+            throw new DedupImageFormatException(source, trailer + 8, "end marker missing (truncated or overwritten)");
+        }
+        long expected = OffHeap.getLong(address + trailer);
+        long actual = LongHashFunction.xx3().hashMemory(address, trailer);
+        if (expected != actual) {
+            throw new DedupImageFormatException(source, trailer, "file checksum mismatch: stored 0x" + Long.toHexString(expected)
+                    + ", computed 0x" + Long.toHexString(actual) + " (corrupt)");
+        }
+        int pageSize = OffHeap.getInt(address + H_PAGE_SIZE);
+        if (pageSize != PageSize.BYTES) {
+            throw new DedupImageFormatException(source, H_PAGE_SIZE, "page size " + pageSize + " is not " + PageSize.BYTES);
+        }
+        pageCount = nonNegative(H_PAGES, "page count");
+        int mappingCount = nonNegative(H_MAPPINGS, "mapping count");
+        int baseCount = nonNegative(H_BASES, "base count");
+        int idLength = nonNegative(H_ID_LENGTH, "id length");
+        long mappingOffset = section(H_MAPPING_OFFSET, HEADER_BYTES + pad8(idLength), trailer);
+        long baseOffset = section(H_BASE_OFFSET, mappingOffset, trailer);
+        long pageOffset = section(H_PAGE_OFFSET, baseOffset, trailer);
+        long payloadStart = section(H_PAYLOAD_OFFSET, pageOffset, trailer);
+        long payloadLength = OffHeap.getLong(address + H_PAYLOAD_LENGTH);
+        if (payloadStart - pageOffset != (long) PAGE_ENTRY_BYTES * pageCount) {
+            throw new DedupImageFormatException(source, H_PAYLOAD_OFFSET, "page table of " + pageCount
+                    + " entries does not fit between offsets " + pageOffset + " and " + payloadStart);
+        }
+        if (payloadLength < 0 || payloadStart + payloadLength > trailer) {
+            throw new DedupImageFormatException(source, H_PAYLOAD_LENGTH, "payload of " + payloadLength
+                    + " bytes runs past the end of the file");
+        }
+        id = utf8(HEADER_BYTES, idLength, trailer);
+
+        List<Mapping> ms = new ArrayList<>(mappingCount);
+        long o = mappingOffset;
+        for (int i = 0; i < mappingCount; i++) {
+            need(o, MAPPING_FIXED_BYTES, baseOffset, "mapping " + i);
+            int nameLength = OffHeap.getInt(address + o + 28);
+            if (nameLength < 0) {
+                throw new DedupImageFormatException(source, o + 28, "mapping " + i + " has a negative name length");
+            }
+            need(o + MAPPING_FIXED_BYTES, nameLength, baseOffset, "name of mapping " + i);
+            try {
+                Mapping m = new Mapping(OffHeap.getLong(address + o), OffHeap.getLong(address + o + 8),
+                        OffHeap.getInt(address + o + 24), utf8(o + MAPPING_FIXED_BYTES, nameLength, baseOffset),
+                        OffHeap.getLong(address + o + 16));
+                if (!ms.isEmpty() && Long.compareUnsigned(m.start(), ms.get(ms.size() - 1).end()) < 0) {
+                    throw new IllegalArgumentException("mapping overlaps or precedes the one before it");
+                }
+                ms.add(m);
+            } catch (IllegalArgumentException e) {
+                throw new DedupImageFormatException(source, o, "mapping " + i + ": " + e.getMessage());
+            }
+            o += MAPPING_FIXED_BYTES + pad8(nameLength);
+        }
+        mappings = Collections.unmodifiableList(ms);
+
+        List<BaseUse> bs = new ArrayList<>(baseCount);
+        o = baseOffset;
+        for (int i = 0; i < baseCount; i++) {
+            need(o, BASE_FIXED_BYTES, pageOffset, "base " + i);
+            int base = OffHeap.getInt(address + o);
+            int node = OffHeap.getInt(address + o + 4);
+            int n = OffHeap.getInt(address + o + 8);
+            if (n < 0) {
+                throw new DedupImageFormatException(source, o + 8, "base " + i + " has a negative relocation count");
+            }
+            o += BASE_FIXED_BYTES;
+            need(o, (long) n * RELOCATION_BYTES, pageOffset, "relocations of base " + i);
+            long[] s = new long[n];
+            long[] e = new long[n];
+            long[] d = new long[n];
+            for (int r = 0; r < n; r++, o += RELOCATION_BYTES) {
+                s[r] = OffHeap.getLong(address + o);
+                e[r] = OffHeap.getLong(address + o + 8);
+                d[r] = OffHeap.getLong(address + o + 16);
+            }
+            try {
+                bs.add(new BaseUse(base, node, PointerRelocation.of(s, e, d)));
+            } catch (IllegalArgumentException ex) {
+                throw new DedupImageFormatException(source, o, "relocations of base " + i + ": " + ex.getMessage());
+            }
+        }
+        if (o != pageOffset) {
+            throw new DedupImageFormatException(source, o, "base table ends at " + o + ", page table starts at " + pageOffset);
+        }
+        bases = Collections.unmodifiableList(bs);
+
+        pageTable = pageOffset;
+        payloadOffset = new long[pageCount];
+        long running = payloadStart;
+        long previous = 0;
+        int mapping = 0;
+        for (int p = 0; p < pageCount; p++) {
+            long e = address + pageTable + (long) p * PAGE_ENTRY_BYTES;
+            long entryOffset = pageTable + (long) p * PAGE_ENTRY_BYTES;
+            long vaddr = OffHeap.getLong(e + P_VADDR);
+            if ((vaddr & (PageSize.BYTES - 1)) != 0 || (p > 0 && Long.compareUnsigned(vaddr, previous) <= 0)) {
+                throw new DedupImageFormatException(source, entryOffset, "page " + p + ": address 0x" + Long.toHexString(vaddr)
+                        + " is unaligned or not above the previous page");
+            }
+            while (mapping < ms.size() && Long.compareUnsigned(ms.get(mapping).end(), vaddr) <= 0) {
+                mapping++;
+            }
+            if (mapping >= ms.size() || !ms.get(mapping).contains(vaddr)) {
+                throw new DedupImageFormatException(source, entryOffset, "page " + p + " at 0x" + Long.toHexString(vaddr)
+                        + " lies in no mapping");
+            }
+            previous = vaddr;
+            PageKind kind = PageKind.ofCode(OffHeap.getByte(e + P_KIND));
+            if (kind == null) {
+                throw new DedupImageFormatException(source, entryOffset + P_KIND, "page " + p + ": unknown page kind "
+                        + OffHeap.getByte(e + P_KIND));
+            }
+            int len = OffHeap.getInt(e + P_PAYLOAD_LENGTH);
+            int baseIndex = Short.toUnsignedInt(OffHeap.getShort(e + P_BASE_INDEX));
+            boolean lengthOk = switch (kind) {
+                case ZERO, SAME_AS_BASE -> len == 0;
+                case RAW -> len == PageSize.BYTES;
+                case PATCH, LZ4 -> len > 0;
+            };
+            if (!lengthOk) {
+                throw new DedupImageFormatException(source, entryOffset + P_PAYLOAD_LENGTH, "page " + p + ": payload length "
+                        + len + " is impossible for a " + kind + " page");
+            }
+            boolean needsBase = kind == PageKind.SAME_AS_BASE || kind == PageKind.PATCH;
+            if (needsBase && baseIndex >= baseCount) {
+                throw new DedupImageFormatException(source, entryOffset + P_BASE_INDEX, "page " + p + ": base index "
+                        + baseIndex + " but the image lists " + baseCount + " bases");
+            }
+            payloadOffset[p] = running;
+            running += len;
+            if (running > payloadStart + payloadLength) {
+                throw new DedupImageFormatException(source, entryOffset + P_PAYLOAD_LENGTH, "page " + p
+                        + ": payload runs past the payload section");
+            }
+        }
+        if (running != payloadStart + payloadLength) {
+            throw new DedupImageFormatException(source, H_PAYLOAD_LENGTH, "pages hold " + (running - payloadStart)
+                    + " payload bytes, header says " + payloadLength);
+        }
+    }
+
+    /** Takes ownership of {@code store}, whose first {@code length} bytes hold an image; validates it. */
+    public static DedupImage wrap(BytesStore<?, Void> store, long length, String source) throws DedupImageFormatException {
+        return new DedupImage(store, length, source);
+    }
+
+    /** Reads and validates an image from {@code bytes}; {@code source} names it in errors. */
+    public static DedupImage fromBytes(byte[] bytes, String source) throws DedupImageFormatException {
+        BytesStore<?, Void> store = BytesStore.nativeStoreWithFixedCapacity(Math.max(1, bytes.length));
+        OffHeap.copyFromArray(bytes, 0, store.addressForRead(0), bytes.length);
+        try {
+            return new DedupImage(store, bytes.length, source);
+        } catch (DedupImageFormatException | RuntimeException e) {
+            store.releaseLast();
+            throw e;
+        }
+    }
+
+    /** Reads and validates the image file {@code file}. */
+    public static DedupImage read(Path file) throws IOException, DedupImageFormatException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            BytesStore<?, Void> store = BytesStore.nativeStoreWithFixedCapacity(Math.max(1, size));
+            try {
+                long a = store.addressForRead(0);
+                ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+                long pos = 0;
+                while (pos < size) {
+                    buf.clear();
+                    int r = ch.read(buf, pos);
+                    if (r < 0) {
+                        break;
+                    }
+                    OffHeap.copyFromArray(buf.array(), 0, a + pos, r);
+                    pos += r;
+                }
+                return new DedupImage(store, pos, file.toString());
+            } catch (IOException | DedupImageFormatException | RuntimeException e) {
+                store.releaseLast();
+                throw e;
+            }
+        }
+    }
+
+    /** Writes the image bytes to {@code file}, replacing it. */
+    public void writeTo(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            byte[] buf = new byte[1 << 20];
+            for (long pos = 0; pos < length; ) {
+                int n = (int) Math.min(buf.length, length - pos);
+                OffHeap.copyToArray(address() + pos, buf, 0, n);
+                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                while (bb.hasRemaining()) {
+                    ch.write(bb);
+                }
+                pos += n;
+            }
+        }
+    }
+
+    /** The image bytes. */
+    public byte[] toByteArray() {
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("image of " + length + " bytes does not fit an array");
+        }
+        byte[] b = new byte[(int) length];
+        OffHeap.copyToArray(address(), b, 0, b.length);
+        return b;
+    }
+
+    /** The id of the sandbox image this was made from. */
+    public String id() {
+        return id;
+    }
+
+    /** Where it was read from, for messages. */
+    public String source() {
+        return source;
+    }
+
+    public List<Mapping> mappings() {
+        return mappings;
+    }
+
+    /** Bases the image reads pages from; the first is its primary base. */
+    public List<BaseUse> bases() {
+        return bases;
+    }
+
+    public int pageCount() {
+        return pageCount;
+    }
+
+    /** Bytes the image takes, all metadata included. */
+    public long storedBytes() {
+        return length;
+    }
+
+    /** Bytes of the pages it stands for. */
+    public long rawBytes() {
+        return (long) pageCount << PageSize.SHIFT;
+    }
+
+    /** Share of the raw page bytes saved: {@code 1 - storedBytes / rawBytes}. */
+    public double savedFraction() {
+        return pageCount == 0 ? 0 : 1.0 - (double) length / rawBytes();
+    }
+
+    /** Number of pages of each kind. */
+    public Map<PageKind, Integer> kindCounts() {
+        Map<PageKind, Integer> m = new EnumMap<>(PageKind.class);
+        for (PageKind k : PageKind.values()) {
+            m.put(k, 0);
+        }
+        for (int p = 0; p < pageCount; p++) {
+            m.merge(kind(p), 1, Integer::sum);
+        }
+        return m;
+    }
+
+    public long pageVaddr(int p) {
+        return OffHeap.getLong(entry(p) + P_VADDR);
+    }
+
+    /** XXH3-64 of the original page. */
+    public long pageHash(int p) {
+        return OffHeap.getLong(entry(p) + P_PAGE_HASH);
+    }
+
+    /** Low 32 bits of XXH3-64 of the base page the page was encoded against. */
+    public int baseHash(int p) {
+        return OffHeap.getInt(entry(p) + P_BASE_HASH);
+    }
+
+    public int basePage(int p) {
+        return OffHeap.getInt(entry(p) + P_BASE_PAGE);
+    }
+
+    /** Index into {@link #bases()}, or -1. */
+    public int baseIndex(int p) {
+        int i = Short.toUnsignedInt(OffHeap.getShort(entry(p) + P_BASE_INDEX));
+        return i == NO_BASE ? -1 : i;
+    }
+
+    public PageKind kind(int p) {
+        return PageKind.ofCode(OffHeap.getByte(entry(p) + P_KIND));
+    }
+
+    public int codecId(int p) {
+        return OffHeap.getByte(entry(p) + P_CODEC);
+    }
+
+    public int payloadLength(int p) {
+        return OffHeap.getInt(entry(p) + P_PAYLOAD_LENGTH);
+    }
+
+    /** Copies page {@code p}'s payload into {@code dst[off..]}. */
+    public void copyPayload(int p, byte[] dst, int off) {
+        OffHeap.copyToArray(address() + payloadOffset[p], dst, off, payloadLength(p));
+    }
+
+    /** Byte offset of page {@code p}'s table entry in the file, for messages. */
+    public long entryOffset(int p) {
+        return pageTable + (long) p * PAGE_ENTRY_BYTES;
+    }
+
+    private long entry(int p) {
+        return address() + pageTable + (long) java.util.Objects.checkIndex(p, pageCount) * PAGE_ENTRY_BYTES;
+    }
+
+    private long address() {
+        if (closed) {
+            throw new IllegalStateException("dedup image " + id + " is closed");
+        }
+        return address;
+    }
+
+    /** Frees the off-heap bytes; idempotent. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            store.releaseLast();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DedupImage[" + id + ", " + pageCount + " pages, " + length + " bytes, saved "
+                + String.format("%.1f%%", 100 * savedFraction()) + "]";
+    }
+
+    private int nonNegative(int field, String what) throws DedupImageFormatException {
+        int v = OffHeap.getInt(address + field);
+        if (v < 0) {
+            throw new DedupImageFormatException(source, field, what + " is negative (" + v + ")");
+        }
+        return v;
+    }
+
+    private long section(int field, long min, long max) throws DedupImageFormatException {
+        long v = OffHeap.getLong(address + field);
+        if (v < min || v > max || (v & 7) != 0) {
+            throw new DedupImageFormatException(source, field, "section offset " + v + " outside " + min + ".." + max
+                    + " or unaligned");
+        }
+        return v;
+    }
+
+    private void need(long offset, long bytes, long limit, String what) throws DedupImageFormatException {
+        if (bytes < 0 || offset + bytes > limit) {
+            throw new DedupImageFormatException(source, offset, what + " (" + bytes + " bytes) runs past its section, which ends at "
+                    + limit);
+        }
+    }
+
+    private String utf8(long offset, int n, long limit) throws DedupImageFormatException {
+        need(offset, n, limit, "text");
+        byte[] b = new byte[n];
+        OffHeap.copyToArray(address + offset, b, 0, n);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            throw new DedupImageFormatException(source, offset, "text is not UTF-8");
+        }
+    }
+}

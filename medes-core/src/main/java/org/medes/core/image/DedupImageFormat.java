@@ -1,0 +1,94 @@
+package org.medes.core.image;
+
+/**
+ * Byte layout of a dedup image, version 1. All integers little-endian; every section starts at
+ * a multiple of 8.
+ *
+ * <pre>
+ * Header (80 bytes)
+ *   0  8  magic "MEDESDI\0"
+ *   8  2  version (1)
+ *  10  2  flags (0)
+ *  12  4  page size (4096)
+ *  16  4  page count P
+ *  20  4  mapping count M
+ *  24  4  base count B
+ *  28  4  id length L: UTF-8 bytes of the image id, stored at offset 80, zero-padded to 8
+ *  32  8  mapping table offset
+ *  40  8  base table offset
+ *  48  8  page table offset
+ *  56  8  payload offset
+ *  64  8  payload length
+ *  72  8  file length, trailer included
+ *
+ * Mapping table: M entries, each
+ *   0  8  start address        8  8  length          16  8  file offset
+ *  24  4  protection bits     28  4  name length N   32  N  name (UTF-8), zero-padded to 8
+ *
+ * Base table: B entries, each (the first is the image's primary base)
+ *   0  4  base id    4  4  node    8  4  relocation count R    12  4  reserved (0)
+ *  16  R x 24: relocation range start (8), end exclusive (8), delta (8)
+ *
+ * Page table: P entries of 32 bytes, in ascending address order
+ *   0  8  virtual address
+ *   8  8  XXH3-64 of the original page
+ *  16  4  low 32 bits of XXH3-64 of the base page used (0 without one)
+ *  20  4  base page index (0 without one)
+ *  24  4  payload length
+ *  28  2  index into the base table (0xFFFF without one)
+ *  30  1  {@link PageKind} code
+ *  31  1  patch codec id (PATCH only, else 0)
+ *
+ * Payload: the pages' payloads, concatenated in page order (offsets are the running sum).
+ *
+ * Trailer (16 bytes)
+ *   0  8  XXH3-64 of every byte before the trailer
+ *   8  8  magic "MEDESEND"
+ * </pre>
+ */
+public final class DedupImageFormat {
+    public static final long MAGIC = 0x00_49_44_53_45_44_45_4DL;        // "MEDESDI\0" little-endian
+    public static final long END_MAGIC = 0x44_4E_45_53_45_44_45_4DL;    // "MEDESEND" little-endian
+    public static final int VERSION = 1;
+    public static final int HEADER_BYTES = 80;
+    public static final int TRAILER_BYTES = 16;
+    public static final int PAGE_ENTRY_BYTES = 32;
+    public static final int MAPPING_FIXED_BYTES = 32;
+    public static final int BASE_FIXED_BYTES = 16;
+    public static final int RELOCATION_BYTES = 24;
+    public static final int NO_BASE = 0xFFFF;
+
+    // header fields
+    static final int H_MAGIC = 0;
+    static final int H_VERSION = 8;
+    static final int H_FLAGS = 10;
+    static final int H_PAGE_SIZE = 12;
+    static final int H_PAGES = 16;
+    static final int H_MAPPINGS = 20;
+    static final int H_BASES = 24;
+    static final int H_ID_LENGTH = 28;
+    static final int H_MAPPING_OFFSET = 32;
+    static final int H_BASE_OFFSET = 40;
+    static final int H_PAGE_OFFSET = 48;
+    static final int H_PAYLOAD_OFFSET = 56;
+    static final int H_PAYLOAD_LENGTH = 64;
+    static final int H_FILE_LENGTH = 72;
+
+    // page entry fields
+    static final int P_VADDR = 0;
+    static final int P_PAGE_HASH = 8;
+    static final int P_BASE_HASH = 16;
+    static final int P_BASE_PAGE = 20;
+    static final int P_PAYLOAD_LENGTH = 24;
+    static final int P_BASE_INDEX = 28;
+    static final int P_KIND = 30;
+    static final int P_CODEC = 31;
+
+    private DedupImageFormat() {
+    }
+
+    /** {@code n} rounded up to a multiple of 8. */
+    static long pad8(long n) {
+        return (n + 7) & ~7L;
+    }
+}

@@ -1,0 +1,168 @@
+package org.medes.core.image;
+
+import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.hashing.LongHashFunction;
+import org.medes.core.page.Mapping;
+import org.medes.core.page.OffHeap;
+import org.medes.core.page.PageSize;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+
+import static org.medes.core.image.DedupImageFormat.*;
+
+/**
+ * Assembles a dedup image in {@link DedupImageFormat}: the caller fills the page table with
+ * {@link #page} (any order, any thread for distinct pages) and hands payloads over as blocks in
+ * page order.
+ *
+ * <p>Thread-safety: {@link #page} may be called concurrently for distinct pages; {@link #finish}
+ * once, after all of them.
+ */
+public final class DedupImageWriter {
+    private final String id;
+    private final List<Mapping> mappings;
+    private final List<BaseUse> bases;
+    private final int pageCount;
+    private final long[] vaddr;
+    private final long[] pageHash;
+    private final int[] baseHash;
+    private final int[] basePage;
+    private final int[] payloadLength;
+    private final short[] baseIndex;
+    private final byte[] kind;
+    private final byte[] codec;
+
+    public DedupImageWriter(String id, List<Mapping> mappings, List<BaseUse> bases, int pageCount) {
+        this.id = Objects.requireNonNull(id);
+        this.mappings = List.copyOf(mappings);
+        this.bases = List.copyOf(bases);
+        if (bases.size() >= NO_BASE) {
+            throw new IllegalArgumentException("too many bases: " + bases.size());
+        }
+        this.pageCount = pageCount;
+        vaddr = new long[pageCount];
+        pageHash = new long[pageCount];
+        baseHash = new int[pageCount];
+        basePage = new int[pageCount];
+        payloadLength = new int[pageCount];
+        baseIndex = new short[pageCount];
+        kind = new byte[pageCount];
+        codec = new byte[pageCount];
+    }
+
+    /** Records page {@code p}'s table entry; {@code baseIdx} is an index into the bases, or -1. */
+    public void page(int p, long vaddr, long pageHash, PageKind kind, int codecId, int baseIdx, int basePage,
+                     int baseHash, int payloadLength) {
+        this.vaddr[p] = vaddr;
+        this.pageHash[p] = pageHash;
+        this.kind[p] = (byte) kind.code();
+        this.codec[p] = (byte) codecId;
+        this.baseIndex[p] = (short) (baseIdx < 0 ? NO_BASE : baseIdx);
+        this.basePage[p] = basePage;
+        this.baseHash[p] = baseHash;
+        this.payloadLength[p] = payloadLength;
+    }
+
+    /**
+     * Writes the image. {@code payloadBlocks[i][0..payloadBlockLengths[i])} are concatenated;
+     * their total must equal the sum of the pages' payload lengths.
+     */
+    public DedupImage finish(byte[][] payloadBlocks, int[] payloadBlockLengths) {
+        long payload = 0;
+        for (int l : payloadLength) {
+            payload += l;
+        }
+        long blocks = 0;
+        for (int l : payloadBlockLengths) {
+            blocks += l;
+        }
+        if (blocks != payload) {
+            throw new IllegalStateException("payload blocks hold " + blocks + " bytes, page table says " + payload);
+        }
+        byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+        byte[][] names = new byte[mappings.size()][];
+        long mappingOffset = HEADER_BYTES + pad8(idBytes.length);
+        long size = 0;
+        for (int i = 0; i < names.length; i++) {
+            names[i] = mappings.get(i).name().getBytes(StandardCharsets.UTF_8);
+            size += MAPPING_FIXED_BYTES + pad8(names[i].length);
+        }
+        long baseOffset = mappingOffset + size;
+        size = 0;
+        for (BaseUse b : bases) {
+            size += BASE_FIXED_BYTES + (long) RELOCATION_BYTES * b.relocation().size();
+        }
+        long pageOffset = baseOffset + size;
+        long payloadOffset = pageOffset + (long) PAGE_ENTRY_BYTES * pageCount;
+        long fileLength = pad8(payloadOffset + payload) + TRAILER_BYTES;
+
+        BytesStore<?, Void> store = BytesStore.nativeStoreWithFixedCapacity(fileLength);
+        long a = store.addressForRead(0);
+        OffHeap.zero(a, fileLength);
+        OffHeap.putLong(a + H_MAGIC, MAGIC);
+        OffHeap.putShort(a + H_VERSION, (short) VERSION);
+        OffHeap.putShort(a + H_FLAGS, (short) 0);
+        OffHeap.putInt(a + H_PAGE_SIZE, PageSize.BYTES);
+        OffHeap.putInt(a + H_PAGES, pageCount);
+        OffHeap.putInt(a + H_MAPPINGS, mappings.size());
+        OffHeap.putInt(a + H_BASES, bases.size());
+        OffHeap.putInt(a + H_ID_LENGTH, idBytes.length);
+        OffHeap.putLong(a + H_MAPPING_OFFSET, mappingOffset);
+        OffHeap.putLong(a + H_BASE_OFFSET, baseOffset);
+        OffHeap.putLong(a + H_PAGE_OFFSET, pageOffset);
+        OffHeap.putLong(a + H_PAYLOAD_OFFSET, payloadOffset);
+        OffHeap.putLong(a + H_PAYLOAD_LENGTH, payload);
+        OffHeap.putLong(a + H_FILE_LENGTH, fileLength);
+        OffHeap.copyFromArray(idBytes, 0, a + HEADER_BYTES, idBytes.length);
+
+        long o = a + mappingOffset;
+        for (int i = 0; i < names.length; i++) {
+            Mapping m = mappings.get(i);
+            OffHeap.putLong(o, m.start());
+            OffHeap.putLong(o + 8, m.length());
+            OffHeap.putLong(o + 16, m.fileOffset());
+            OffHeap.putInt(o + 24, m.protection());
+            OffHeap.putInt(o + 28, names[i].length);
+            OffHeap.copyFromArray(names[i], 0, o + 32, names[i].length);
+            o += MAPPING_FIXED_BYTES + pad8(names[i].length);
+        }
+        for (BaseUse b : bases) {
+            OffHeap.putInt(o, b.base());
+            OffHeap.putInt(o + 4, b.node());
+            OffHeap.putInt(o + 8, b.relocation().size());
+            o += BASE_FIXED_BYTES;
+            for (int r = 0; r < b.relocation().size(); r++) {
+                OffHeap.putLong(o, b.relocation().start(r));
+                OffHeap.putLong(o + 8, b.relocation().end(r));
+                OffHeap.putLong(o + 16, b.relocation().delta(r));
+                o += RELOCATION_BYTES;
+            }
+        }
+        for (int p = 0; p < pageCount; p++) {
+            OffHeap.putLong(o + P_VADDR, vaddr[p]);
+            OffHeap.putLong(o + P_PAGE_HASH, pageHash[p]);
+            OffHeap.putInt(o + P_BASE_HASH, baseHash[p]);
+            OffHeap.putInt(o + P_BASE_PAGE, basePage[p]);
+            OffHeap.putInt(o + P_PAYLOAD_LENGTH, payloadLength[p]);
+            OffHeap.putShort(o + P_BASE_INDEX, baseIndex[p]);
+            OffHeap.putByte(o + P_KIND, kind[p]);
+            OffHeap.putByte(o + P_CODEC, codec[p]);
+            o += PAGE_ENTRY_BYTES;
+        }
+        for (int i = 0; i < payloadBlocks.length; i++) {
+            OffHeap.copyFromArray(payloadBlocks[i], 0, o, payloadBlockLengths[i]);
+            o += payloadBlockLengths[i];
+        }
+        long trailer = fileLength - TRAILER_BYTES;
+        OffHeap.putLong(a + trailer, LongHashFunction.xx3().hashMemory(a, trailer));
+        OffHeap.putLong(a + trailer + 8, END_MAGIC);
+        try {
+            return DedupImage.wrap(store, fileLength, "dedup image " + id);
+        } catch (DedupImageFormatException e) {
+            store.releaseLast();
+            throw new IllegalStateException("writer produced an unreadable image", e);
+        }
+    }
+}

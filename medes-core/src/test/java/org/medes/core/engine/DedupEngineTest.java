@@ -1,0 +1,292 @@
+package org.medes.core.engine;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.medes.core.base.BaseInUseException;
+import org.medes.core.base.BaseSandboxes;
+import org.medes.core.base.BasePageSource;
+import org.medes.core.base.BasePageUnavailableException;
+import org.medes.core.image.DedupImage;
+import org.medes.core.image.DedupImageFormatException;
+import org.medes.core.image.PageKind;
+import org.medes.core.page.PageLayout;
+import org.medes.core.page.PageSize;
+import org.medes.core.page.SandboxImage;
+import org.medes.core.registry.FingerprintRegistry;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DedupEngineTest {
+    FingerprintRegistry registry;
+    BaseSandboxes bases;
+    int base;
+
+    @BeforeEach
+    void setUp() {
+        registry = TestRegistries.newRegistry();
+        bases = BaseSandboxes.builder().registry(registry).build();
+        base = bases.addBase("fn", SyntheticSandboxes.instance("base", 42, 1, 0, false));
+    }
+
+    @AfterEach
+    void tearDown() {
+        bases.close();
+        registry.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void restoreGivesBackEveryPageWhateverTheThreadCount(int threads) throws Exception {
+        try (DedupEngine engine = DedupEngine.builder().threads(threads).build();
+             SandboxImage target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
+             DedupImage d = engine.dedup(target, registry, bases);
+             SandboxImage back = engine.restore(d, bases)) {
+            assertThat(back.mappings()).isEqualTo(target.mappings());
+            assertThat(back.firstDifferentPage(target)).isEqualTo(-1);
+            assertThat(back.contentEquals(target)).isTrue();
+        }
+    }
+
+    @Test
+    void outputBytesDoNotDependOnTheThreadCount() throws Exception {
+        byte[] one;
+        byte[] three;
+        try (DedupEngine engine = DedupEngine.builder().threads(1).build();
+             SandboxImage target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
+             DedupImage d = engine.dedup(target, registry, bases)) {
+            one = d.toByteArray();
+        }
+        try (DedupEngine engine = DedupEngine.builder().threads(3).build();
+             SandboxImage target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
+             DedupImage d = engine.dedup(target, registry, bases)) {
+            three = d.toByteArray();
+        }
+        assertThat(three).isEqualTo(one);
+    }
+
+    @Test
+    void pointerShiftedInstanceIsMostlyPatchedAndSmall() throws Exception {
+        try (DedupEngine engine = DedupEngine.builder().build();
+             SandboxImage target = SyntheticSandboxes.instance("target", 42, 2, 0.0, false);
+             DedupImage d = engine.dedup(target, registry, bases)) {
+            Map<PageKind, Integer> kinds = d.kindCounts();
+            assertThat(kinds.get(PageKind.LZ4) + kinds.get(PageKind.RAW)).isLessThan(d.pageCount() / 10);
+            assertThat(d.savedFraction()).isGreaterThan(0.9);
+            assertThat(d.bases()).hasSize(1);
+            assertThat(d.bases().get(0).base()).isEqualTo(base);
+            assertThat(bases.holders(base)).containsExactly("target");
+        }
+    }
+
+    @Test
+    void imageWithoutAnyBaseIsStillRestored() throws Exception {
+        try (FingerprintRegistry empty = TestRegistries.newRegistry();
+             BaseSandboxes none = BaseSandboxes.builder().registry(empty).build();
+             DedupEngine engine = DedupEngine.builder().build();
+             SandboxImage target = SyntheticSandboxes.instance("lonely", 7, 3, 0.01, true);
+             DedupImage d = engine.dedup(target, empty, none);
+             SandboxImage back = engine.restore(d, none)) {
+            assertThat(d.bases()).isEmpty();
+            assertThat(d.kindCounts().get(PageKind.PATCH)).isZero();
+            assertThat(back.contentEquals(target)).isTrue();
+        }
+    }
+
+    @Test
+    void fileRoundTrip(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (DedupEngine engine = DedupEngine.builder().build();
+             SandboxImage target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
+             DedupImage d = engine.dedup(target, registry, bases)) {
+            java.nio.file.Path f = dir.resolve("t.medes");
+            d.writeTo(f);
+            try (DedupImage read = DedupImage.read(f); SandboxImage back = engine.restore(read, bases)) {
+                assertThat(read.toByteArray()).isEqualTo(d.toByteArray());
+                assertThat(back.contentEquals(target)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void heldBaseCannotBeRetiredAndTheErrorNamesTheHolders() throws Exception {
+        try (DedupEngine engine = DedupEngine.builder().build();
+             SandboxImage t1 = SyntheticSandboxes.instance("sandbox-1", 42, 2, 0.01, false);
+             SandboxImage t2 = SyntheticSandboxes.instance("sandbox-2", 42, 3, 0.01, false);
+             DedupImage d1 = engine.dedup(t1, registry, bases);
+             DedupImage d2 = engine.dedup(t2, registry, bases)) {
+            assertThat(bases.referenceCount(base)).isEqualTo(2);
+            assertThatThrownBy(() -> bases.retire(base)).isInstanceOf(BaseInUseException.class)
+                    .hasMessageContaining("sandbox-1").hasMessageContaining("sandbox-2");
+            assertThat(bases.release("sandbox-1")).isTrue();
+            assertThatThrownBy(() -> bases.retire(base)).isInstanceOf(BaseInUseException.class)
+                    .hasMessageContaining("sandbox-2").hasMessageNotContaining("sandbox-1");
+            bases.release("sandbox-2");
+            bases.retire(base);
+            assertThat(registry.isRegistered(base)).isFalse();
+            // the dedup image now misses its base: restore refuses, naming page and base
+            assertThatThrownBy(() -> engine.restore(d1, bases)).isInstanceOf(PageRestoreException.class)
+                    .hasMessageContaining("sandbox-1").hasMessageContaining("base " + base).hasMessageContaining("missing");
+        }
+    }
+
+    @Test
+    void designationRuleAsksForANewBaseAboveThreshold() throws Exception {
+        try (FingerprintRegistry r = TestRegistries.newRegistry();
+             BaseSandboxes small = BaseSandboxes.builder().registry(r)
+                     .designation(new org.medes.core.base.BaseDesignation(2)).build();
+             DedupEngine engine = DedupEngine.builder().build()) {
+            assertThat(small.needsNewBase("fn")).isFalse(); // nothing to dedup yet
+            small.addBase("fn", SyntheticSandboxes.instance("b", 42, 1, 0, false));
+            for (int i = 0; i < 3; i++) {
+                try (SandboxImage t = SyntheticSandboxes.instance("t" + i, 42, 10 + i, 0.01, false);
+                     DedupImage d = engine.dedup(t, r, small)) {
+                    assertThat(small.needsNewBase("fn")).isEqualTo(i + 1 > 2);
+                }
+            }
+            assertThat(small.dedupCount("fn")).isEqualTo(3);
+        }
+    }
+
+    // ---- corruption: never a wrong page ----
+
+    @Test
+    void changedBasePageIsNamed() throws Exception {
+        try (DedupEngine engine = DedupEngine.builder().build();
+             SandboxImage target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
+             DedupImage d = engine.dedup(target, registry, bases)) {
+            int victim = firstPageOfKind(d, PageKind.PATCH);
+            int basePage = d.basePage(victim);
+            BasePageSource tampered = new Tampered(bases, d.bases().get(d.baseIndex(victim)).base(), basePage);
+            assertThatThrownBy(() -> engine.restore(d, tampered)).isInstanceOf(PageRestoreException.class)
+                    .hasMessageContaining("page " + victim).hasMessageContaining("base page " + basePage)
+                    .hasMessageContaining("changed");
+        }
+    }
+
+    @Test
+    void corruptPayloadWithValidFileChecksumIsCaughtByThePageChecksum() throws Exception {
+        try (DedupEngine engine = DedupEngine.builder().build();
+             SandboxImage target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
+             DedupImage d = engine.dedup(target, registry, bases)) {
+            for (PageKind kind : new PageKind[] {PageKind.PATCH, PageKind.LZ4}) {
+                int victim = firstPageOfKind(d, kind);
+                byte[] bytes = d.toByteArray();
+                long payloadStart = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(56);
+                long at = payloadStart;
+                for (int p = 0; p < victim; p++) {
+                    at += d.payloadLength(p);
+                }
+                bytes[(int) at + d.payloadLength(victim) / 2] ^= 0x5A;
+                reseal(bytes);
+                try (DedupImage bad = DedupImage.fromBytes(bytes, "resealed")) {
+                    assertThatThrownBy(() -> engine.restore(bad, bases)).as(kind.name())
+                            .isInstanceOf(PageRestoreException.class).hasMessageContaining("page " + victim);
+                }
+            }
+        }
+    }
+
+    @Test
+    void flippedTruncatedAndForeignFilesAreRefusedWithOffsetAndReason() throws Exception {
+        byte[] good;
+        try (DedupEngine engine = DedupEngine.builder().build();
+             SandboxImage target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
+             DedupImage d = engine.dedup(target, registry, bases)) {
+            good = d.toByteArray();
+        }
+        java.util.SplittableRandom r = new java.util.SplittableRandom(1);
+        for (int i = 0; i < 50; i++) {
+            byte[] bad = good.clone();
+            bad[r.nextInt(bad.length)] ^= (byte) (1 << r.nextInt(8));
+            assertThatThrownBy(() -> DedupImage.fromBytes(bad, "flipped.medes")).isInstanceOf(DedupImageFormatException.class)
+                    .hasMessageContaining("flipped.medes");
+        }
+        for (int len : new int[] {0, 10, 80, good.length / 2, good.length - 1}) {
+            byte[] cut = java.util.Arrays.copyOf(good, len);
+            assertThatThrownBy(() -> DedupImage.fromBytes(cut, "cut.medes")).isInstanceOf(DedupImageFormatException.class)
+                    .hasMessageMatching("(?s).*(truncated|end marker).*");
+        }
+        byte[] foreign = "#!/bin/sh\necho this is not a dedup image, but it is long enough to have a header...\n".repeat(4)
+                .getBytes();
+        assertThatThrownBy(() -> DedupImage.fromBytes(foreign, "script.sh")).isInstanceOf(DedupImageFormatException.class)
+                .hasMessageContaining("not a Medes dedup image").hasMessageContaining("offset 0");
+    }
+
+    @Test
+    void structurallyBrokenTablesAreRefusedEvenWithAValidChecksum() throws Exception {
+        byte[] good;
+        try (DedupEngine engine = DedupEngine.builder().build();
+             SandboxImage target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
+             DedupImage d = engine.dedup(target, registry, bases)) {
+            good = d.toByteArray();
+        }
+        ByteBuffer g = ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN);
+        long pageTable = g.getLong(48);
+        // unknown page kind
+        byte[] b1 = good.clone();
+        b1[(int) pageTable + 30] = 9;
+        reseal(b1);
+        assertThatThrownBy(() -> DedupImage.fromBytes(b1, "kind")).hasMessageContaining("unknown page kind");
+        // payload length that runs past the payload
+        byte[] b2 = good.clone();
+        ByteBuffer.wrap(b2).order(ByteOrder.LITTLE_ENDIAN).putInt((int) pageTable + 24, Integer.MAX_VALUE);
+        reseal(b2);
+        assertThatThrownBy(() -> DedupImage.fromBytes(b2, "len")).isInstanceOf(DedupImageFormatException.class)
+                .hasMessageContaining("page 0");
+        // page count that does not fit the file
+        byte[] b3 = good.clone();
+        ByteBuffer.wrap(b3).order(ByteOrder.LITTLE_ENDIAN).putInt(16, 1 << 30);
+        reseal(b3);
+        assertThatThrownBy(() -> DedupImage.fromBytes(b3, "count")).isInstanceOf(DedupImageFormatException.class)
+                .hasMessageContaining("page table");
+        // version from the future
+        byte[] b4 = good.clone();
+        b4[8] = 99;
+        reseal(b4);
+        assertThatThrownBy(() -> DedupImage.fromBytes(b4, "v")).hasMessageContaining("unsupported version 99");
+    }
+
+    static int firstPageOfKind(DedupImage d, PageKind kind) {
+        for (int p = 0; p < d.pageCount(); p++) {
+            if (d.kind(p) == kind) {
+                return p;
+            }
+        }
+        throw new AssertionError("no " + kind + " page in " + d + ": " + d.kindCounts());
+    }
+
+    /** Recomputes the whole-file checksum, so only the deeper checks can catch a change. */
+    static void reseal(byte[] bytes) {
+        int trailer = bytes.length - 16;
+        long h = net.openhft.hashing.LongHashFunction.xx3().hashBytes(bytes, 0, trailer);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(trailer, h);
+    }
+
+    /** A base page source that serves one page with one byte changed. */
+    record Tampered(BasePageSource real, int base, int page) implements BasePageSource {
+        @Override
+        public PageLayout layout(int b) throws BasePageUnavailableException {
+            return real.layout(b);
+        }
+
+        @Override
+        public int node(int b) throws BasePageUnavailableException {
+            return real.node(b);
+        }
+
+        @Override
+        public void readPage(int b, int p, byte[] dst, int off) throws BasePageUnavailableException {
+            real.readPage(b, p, dst, off);
+            if (b == base && p == page) {
+                dst[off + PageSize.BYTES / 3] ^= 1;
+            }
+        }
+    }
+}

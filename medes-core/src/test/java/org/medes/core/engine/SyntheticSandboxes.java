@@ -1,0 +1,114 @@
+package org.medes.core.engine;
+
+import org.medes.core.page.Mapping;
+import org.medes.core.page.PageSize;
+import org.medes.core.page.SandboxImage;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Test fixture: pairs of sandbox images that look like two instances of one function. Both
+ * share "logical" page content (words, strings, zero runs, pointers between mappings); each
+ * instance places every mapping at its own ASLR offset and writes its pointers accordingly; the
+ * second instance also edits some words, shifts some pages' content and has extra pages.
+ */
+final class SyntheticSandboxes {
+    record Spec(String name, int prot, int pages) {
+    }
+
+    static final List<Spec> LAYOUT = List.of(
+            new Spec("/usr/lib/libpython3.11.so", Mapping.READ | Mapping.WRITE, 24),
+            new Spec("[heap]", Mapping.READ | Mapping.WRITE, 96),
+            new Spec("", Mapping.READ | Mapping.WRITE, 64),
+            new Spec("", Mapping.READ | Mapping.WRITE, 32),
+            new Spec("[stack]", Mapping.READ | Mapping.WRITE, 8));
+
+    private SyntheticSandboxes() {
+    }
+
+    /** Mapping starts of one instance: every mapping at its own random, page-aligned place. */
+    static long[] placement(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        long[] starts = new long[LAYOUT.size()];
+        long at = 0x5500_0000_0000L + (r.nextLong(1 << 20) << PageSize.SHIFT);
+        for (int i = 0; i < starts.length; i++) {
+            at += (r.nextLong(1, 1 << 16) << PageSize.SHIFT);
+            starts[i] = at;
+            at += (long) LAYOUT.get(i).pages() << PageSize.SHIFT;
+        }
+        return starts;
+    }
+
+    /**
+     * One instance: the shared logical content of {@code contentSeed}, placed at
+     * {@code placementSeed}, with {@code editRate} of words changed, a fraction of pages whose
+     * content slid by some bytes, and page 5 of the heap absent unless {@code extraPage}.
+     */
+    static SandboxImage instance(String id, long contentSeed, long placementSeed, double editRate, boolean extraPage) {
+        long[] starts = placement(placementSeed);
+        SandboxImage.Builder b = SandboxImage.builder(id);
+        for (int m = 0; m < LAYOUT.size(); m++) {
+            Spec s = LAYOUT.get(m);
+            b.addMapping(new Mapping(starts[m], (long) s.pages() << PageSize.SHIFT, s.prot(), s.name(), 0));
+        }
+        SplittableRandom edits = new SplittableRandom(placementSeed * 31 + 7);
+        byte[] page = new byte[PageSize.BYTES];
+        ByteBuffer bb = ByteBuffer.wrap(page).order(ByteOrder.LITTLE_ENDIAN);
+        for (int m = 0; m < LAYOUT.size(); m++) {
+            for (int p = 0; p < LAYOUT.get(m).pages(); p++) {
+                if (m == 1 && p == 5 && !extraPage) {
+                    continue;
+                }
+                logicalPage(contentSeed, m, p, starts, bb);
+                if (editRate > 0) {
+                    for (int w = 0; w < PageSize.WORDS; w++) {
+                        if (edits.nextDouble() < editRate) {
+                            bb.putLong(w * 8, edits.nextLong());
+                        }
+                    }
+                    if (m == 1 && edits.nextInt(8) == 0) { // heap content that moved inside the page
+                        int shift = 8 * edits.nextInt(1, 64);
+                        byte[] copy = page.clone();
+                        System.arraycopy(copy, 0, page, shift, PageSize.BYTES - shift);
+                    }
+                }
+                b.addPage(starts[m] + ((long) p << PageSize.SHIFT), page, 0);
+            }
+        }
+        return b.build();
+    }
+
+    private static void logicalPage(long seed, int m, int p, long[] starts, ByteBuffer bb) {
+        SplittableRandom r = new SplittableRandom(seed ^ (m * 1_000_003L + p) * 0x9E3779B97F4A7C15L);
+        int style = r.nextInt(10);
+        for (int w = 0; w < PageSize.WORDS; w++) {
+            long v;
+            if (style == 0) {
+                v = 0; // zero page
+            } else if (style <= 3 && r.nextInt(4) == 0) {
+                v = 0;
+            } else {
+                int k = r.nextInt(10);
+                if (k < 4) { // pointer into some mapping
+                    int target = r.nextInt(LAYOUT.size());
+                    v = starts[target] + 8L * r.nextInt(LAYOUT.get(target).pages() * PageSize.WORDS);
+                } else if (k < 6) {
+                    v = r.nextInt(1000); // small integer
+                } else if (k < 8) {
+                    v = 0x6f6c6c6568206120L + r.nextInt(26); // text-like
+                } else {
+                    v = r.nextLong();
+                }
+            }
+            bb.putLong(w * 8, v);
+        }
+    }
+
+    static List<SandboxImage> all(SandboxImage... images) {
+        return new ArrayList<>(List.of(images));
+    }
+}
