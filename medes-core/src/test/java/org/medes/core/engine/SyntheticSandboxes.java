@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * instance places every mapping at its own ASLR offset and writes its pointers accordingly; the
  * second instance also edits some words, shifts some pages' content and has extra pages.
  */
-final class SyntheticSandboxes {
+public final class SyntheticSandboxes {
     record Spec(String name, int prot, int pages) {
     }
 
@@ -31,7 +31,7 @@ final class SyntheticSandboxes {
     }
 
     /** Mapping starts of one instance: every mapping at its own random, page-aligned place. */
-    static long[] placement(long seed) {
+    public static long[] placement(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         long[] starts = new long[LAYOUT.size()];
         long at = 0x5500_0000_0000L + (r.nextLong(1 << 20) << PageSize.SHIFT);
@@ -48,7 +48,7 @@ final class SyntheticSandboxes {
      * {@code placementSeed}, with {@code editRate} of words changed, a fraction of pages whose
      * content slid by some bytes, and page 5 of the heap absent unless {@code extraPage}.
      */
-    static SandboxImage instance(String id, long contentSeed, long placementSeed, double editRate, boolean extraPage) {
+    public static SandboxImage instance(String id, long contentSeed, long placementSeed, double editRate, boolean extraPage) {
         long[] starts = placement(placementSeed);
         SandboxImage.Builder b = SandboxImage.builder(id);
         for (int m = 0; m < LAYOUT.size(); m++) {

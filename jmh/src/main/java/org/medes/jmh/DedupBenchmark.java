@@ -1,0 +1,82 @@
+package org.medes.jmh;
+
+import org.medes.core.base.BaseSandboxes;
+import org.medes.core.engine.DedupEngine;
+import org.medes.core.engine.PageRestoreException;
+import org.medes.core.image.DedupImage;
+import org.medes.core.page.SandboxImage;
+import org.medes.core.registry.FingerprintRegistry;
+import org.medes.core.registry.OffHeapFingerprintRegistry;
+import org.openjdk.jmh.annotations.*;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whole-image dedup and restore of the corpus's target image against its base; one operation =
+ * one image ({@link BenchmarkTable} turns it into MB/s of page data).
+ * {@code scripts/bench.sh DedupBenchmark -p threads=1}
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class DedupBenchmark {
+    @Param({"real", "synthetic"})
+    public String corpus;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    PageCorpus pages;
+    FingerprintRegistry registry;
+    BaseSandboxes bases;
+    DedupEngine engine;
+    DedupImage deduped;
+
+    @Setup
+    public void setUp() throws Exception {
+        pages = PageCorpus.open(corpus);
+        registry = new OffHeapFingerprintRegistry();
+        bases = BaseSandboxes.builder().registry(registry).build();
+        bases.addBase("fn", pages.base);
+        engine = DedupEngine.builder().threads(threads).build();
+        deduped = engine.dedup(pages.target, registry, bases);
+        System.out.printf("%n[corpus %s: %d pages, %.2f MiB, saved %.1f %%]%n", corpus, pages.target.pageCount(),
+                pages.target.pageBytes() / 1048576.0, 100 * deduped.savedFraction());
+    }
+
+    @TearDown
+    public void tearDown() {
+        deduped.close();
+        engine.close();
+        bases.close();
+        registry.close();
+        pages.close();
+    }
+
+    /** Counts page bytes processed, reported by JMH as a rate next to the operations. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class PageBytes {
+        public long pageBytes;
+    }
+
+    @Benchmark
+    public long dedup(PageBytes counter) throws Exception {
+        try (DedupImage d = engine.dedup(pages.target, registry, bases)) {
+            counter.pageBytes += d.rawBytes();
+            bases.release(d.id());
+            return d.storedBytes();
+        }
+    }
+
+    @Benchmark
+    public int restore(PageBytes counter) throws PageRestoreException {
+        try (SandboxImage back = engine.restore(deduped, bases)) {
+            counter.pageBytes += back.pageBytes();
+            return back.pageCount();
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.medes.jmh;
+
+import org.medes.core.page.PageSize;
+import org.medes.core.patch.PatchCodec;
+import org.medes.core.patch.PatchCodecs;
+import org.medes.core.patch.PatchDecoder;
+import org.medes.core.patch.PatchEncoder;
+import org.medes.core.patch.PatchFormatException;
+import org.openjdk.jmh.annotations.*;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Patch encode and decode throughput of each codec, one thread; one operation = one 4 KiB page
+ * (a target page against its aligned base page; identical pairs are left out).
+ * {@code scripts/bench.sh PatchBenchmark}
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class PatchBenchmark {
+    @Param({"real", "synthetic"})
+    public String corpus;
+
+    @Param({"pointer-aware", "xor-lz4"})
+    public String codec;
+
+    PageCorpus pages;
+    PatchEncoder encoder;
+    PatchDecoder decoder;
+    final byte[] out = new byte[2 * PageSize.BYTES];
+    final byte[] page = new byte[PageSize.BYTES];
+    byte[][] patches;
+    int[] lengths;
+
+    @Setup
+    public void setUp() throws IOException {
+        pages = PageCorpus.open(corpus);
+        PatchCodec c = PatchCodecs.all().stream().filter(x -> x.name().equals(codec)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no codec named " + codec));
+        encoder = c.newEncoder();
+        decoder = c.newDecoder();
+        patches = new byte[PageCorpus.PAGES][];
+        lengths = new int[PageCorpus.PAGES];
+        for (int i = 0; i < PageCorpus.PAGES; i++) {
+            int n = encoder.encode(pages.targetPages[i], 0, pages.basePages[i], 0, pages.relocation, out, 0, out.length);
+            patches[i] = java.util.Arrays.copyOf(out, n);
+            lengths[i] = n;
+        }
+    }
+
+    @TearDown
+    public void tearDown() {
+        pages.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(PageCorpus.PAGES)
+    public void encode(Blackhole bh) {
+        for (int i = 0; i < PageCorpus.PAGES; i++) {
+            bh.consume(encoder.encode(pages.targetPages[i], 0, pages.basePages[i], 0, pages.relocation, out, 0, out.length));
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(PageCorpus.PAGES)
+    public void decode(Blackhole bh) throws PatchFormatException {
+        for (int i = 0; i < PageCorpus.PAGES; i++) {
+            decoder.decode(patches[i], 0, lengths[i], pages.basePages[i], 0, pages.relocation, page, 0);
+            bh.consume(page);
+        }
+    }
+}

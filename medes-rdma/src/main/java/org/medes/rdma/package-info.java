@@ -1,0 +1,4 @@
+/**
+ * medes-rdma: see the project README and ARCHITECTURE.md; this module depends on medes-core only.
+ */
+package org.medes.rdma;
