@@ -29,7 +29,6 @@ import org.medes.core.registry.PageRef;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -151,13 +150,11 @@ public final class DedupEngine implements AutoCloseable {
             order.remove(Integer.valueOf(primary));
             order.add(0, primary);
         }
-        Map<Integer, Integer> baseIndex = new LinkedHashMap<>();
         BaseContext[] contexts = new BaseContext[order.size()];
         for (int i = 0; i < contexts.length; i++) {
             int b = order.get(i);
             PageLayout layout = bases.layout(b);
             contexts[i] = new BaseContext(b, bases.node(b), layout, MappingAlignment.align(image.mappings(), layout.mappings()));
-            baseIndex.put(b, i);
         }
 
         PageTable table = new PageTable(n);
@@ -165,7 +162,7 @@ public final class DedupEngine implements AutoCloseable {
         int[] payloadLength = new int[blocks];
         runBlocks(blocks, blk -> {
             Worker w = workers.get();
-            w.encodeBlock(image, blk, selected, contexts, baseIndex, bases, table);
+            w.encodeBlock(image, blk, selected, contexts, bases, table);
             payload[blk] = Arrays.copyOf(w.out, w.outLength);
             payloadLength[blk] = w.outLength;
         });
@@ -356,7 +353,7 @@ public final class DedupEngine implements AutoCloseable {
         }
 
         void encodeBlock(SandboxImage image, int blk, long[] selected, BaseContext[] contexts,
-                         Map<Integer, Integer> baseIndex, BasePageSource bases, PageTable t)
+                         BasePageSource bases, PageTable t)
                 throws BasePageUnavailableException {
             outLength = 0;
             int from = blk * BLOCK_PAGES;
@@ -380,7 +377,7 @@ public final class DedupEngine implements AutoCloseable {
                 }
                 long sel = selected[p];
                 if (sel != PageRef.NONE) {
-                    int bi = baseIndex.get(PageRef.base(sel));
+                    int bi = indexOf(contexts, PageRef.base(sel));
                     int bp = PageRef.page(sel);
                     if (nc == 0 || candBaseIdx[0] != bi || candPage[0] != bp) {
                         candBaseIdx[nc] = bi;
@@ -433,6 +430,15 @@ public final class DedupEngine implements AutoCloseable {
                 }
                 append(best, bestLength);
             }
+        }
+
+        private static int indexOf(BaseContext[] contexts, int base) {
+            for (int i = 0; i < contexts.length; i++) {
+                if (contexts[i].base == base) {
+                    return i;
+                }
+            }
+            throw new IllegalStateException("base " + base + " was selected but has no context");
         }
 
         private void record(PageTable t, int p, PageKind kind, int payloadLength, int baseIdx, int basePage,
