@@ -1,0 +1,413 @@
+package org.medes.core.patch;
+
+import org.medes.core.page.Mapping;
+import org.medes.core.page.PageSize;
+import org.medes.core.page.ProcessMemorySnapshot;
+import org.medes.core.page.SandboxImage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Measures the patch codecs on two live instances of one program: starts both with slightly
+ * different inputs, waits until they are idle, captures their memory, pairs each target page
+ * with the page at the same offset of the matching base mapping (mappings matched by name,
+ * protection and order), relocates pointers by each matched mapping's offset, and prints saved
+ * fractions and single-thread encode/decode speed per codec, with per-page LZ4 as a reference.
+ *
+ * <p>Run (as root, from the repository root):
+ * <pre>
+ * mvn -q -o -pl medes-core test-compile exec:exec -Dexec.executable=java \
+ *   -Dexec.args="-cp %classpath org.medes.core.patch.PatchCodecSurvey python node"
+ * </pre>
+ * (see {@code medes-core/survey.sh}, which adds the JVM flags Chronicle needs).
+ */
+public final class PatchCodecSurvey {
+    private static final Map<String, List<List<String>>> PROGRAMS = Map.of(
+            "python", List.of(
+                    List.of("python3", "-c", "import json, decimal, collections, sys; n=int(sys.argv[1]); "
+                            + "d={str(i): [i]*(i%7) for i in range(n)}; s=json.dumps(d); sys.stdin.read()", "30000"),
+                    List.of("python3", "-c", "import json, decimal, collections, sys; n=int(sys.argv[1]); "
+                            + "d={str(i): [i]*(i%7) for i in range(n)}; s=json.dumps(d); sys.stdin.read()", "30011")),
+            "node", List.of(
+                    List.of("node", "-e", "const n=+process.argv[1]; const d={}; for (let i=0;i<n;i++) "
+                            + "d[String(i)]=Array(i%7).fill(i); const s=JSON.stringify(d); process.stdin.resume()", "30000"),
+                    List.of("node", "-e", "const n=+process.argv[1]; const d={}; for (let i=0;i<n;i++) "
+                            + "d[String(i)]=Array(i%7).fill(i); const s=JSON.stringify(d); process.stdin.resume()", "30011")));
+
+    private PatchCodecSurvey() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> workloads = args.length == 0 ? List.of("python") : List.of(args);
+        for (String w : workloads) {
+            List<List<String>> cmds = PROGRAMS.get(w);
+            if (cmds == null) {
+                throw new IllegalArgumentException("unknown workload " + w + "; known: " + PROGRAMS.keySet());
+            }
+            survey(w, cmds.get(0), cmds.get(1));
+        }
+    }
+
+    private static void survey(String name, List<String> baseCmd, List<String> targetCmd) throws Exception {
+        Process bp = new ProcessBuilder(baseCmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process tp = new ProcessBuilder(targetCmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            waitIdle(bp.pid());
+            waitIdle(tp.pid());
+            List<Mapping> baseMaps = ProcessMemorySnapshot.parseMaps(Files.readAllLines(Path.of("/proc", "" + bp.pid(), "maps")));
+            List<Mapping> targetMaps = ProcessMemorySnapshot.parseMaps(Files.readAllLines(Path.of("/proc", "" + tp.pid(), "maps")));
+            try (SandboxImage base = ProcessMemorySnapshot.capture(bp.pid(), name + "-base");
+                 SandboxImage target = ProcessMemorySnapshot.capture(tp.pid(), name + "-target")) {
+                report(name, base, target, baseMaps, targetMaps);
+            }
+        } finally {
+            bp.destroy();
+            tp.destroy();
+            bp.waitFor();
+            tp.waitFor();
+        }
+    }
+
+    /** Polls the process's CPU time until it stops changing for a second (deadline one minute). */
+    private static void waitIdle(long pid) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        long last = -1;
+        int still = 0;
+        while (System.nanoTime() < deadline) {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long cpu = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            still = cpu == last ? still + 1 : 0;
+            last = cpu;
+            if (still >= 10) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("process " + pid + " did not become idle within a minute");
+    }
+
+    /** Pairs target mappings with base mappings of the same name and protection, in order. */
+    static Map<Mapping, Mapping> pairMappings(List<Mapping> base, List<Mapping> target) {
+        Map<String, List<Mapping>> byKey = new HashMap<>();
+        for (Mapping m : base) {
+            byKey.computeIfAbsent(m.name() + "|" + m.protection(), k -> new ArrayList<>()).add(m);
+        }
+        Map<String, Integer> used = new HashMap<>();
+        Map<Mapping, Mapping> pairs = new HashMap<>();
+        for (Mapping m : target) {
+            String key = m.name() + "|" + m.protection();
+            List<Mapping> candidates = byKey.get(key);
+            int k = used.merge(key, 1, Integer::sum) - 1;
+            if (candidates != null && k < candidates.size()) {
+                pairs.put(m, candidates.get(k));
+            }
+        }
+        return pairs;
+    }
+
+    static PointerRelocation relocation(Map<Mapping, Mapping> pairs) {
+        List<Mapping> targets = new ArrayList<>(pairs.keySet());
+        long[] s = new long[targets.size()];
+        long[] e = new long[targets.size()];
+        long[] d = new long[targets.size()];
+        for (int i = 0; i < s.length; i++) {
+            Mapping t = targets.get(i);
+            Mapping b = pairs.get(t);
+            s[i] = b.start();
+            e[i] = b.end();
+            d[i] = t.start() - b.start();
+        }
+        return PointerRelocation.of(s, e, d);
+    }
+
+    private static void report(String name, SandboxImage base, SandboxImage target, List<Mapping> baseMaps,
+                               List<Mapping> targetMaps) {
+        Map<Mapping, Mapping> pairs = pairMappings(baseMaps, targetMaps);
+        PointerRelocation rel = relocation(pairs);
+        int pages = target.pageCount();
+        byte[] tAll = new byte[pages * PageSize.BYTES];
+        byte[] bAll = new byte[pages * PageSize.BYTES];
+        boolean[] paired = new boolean[pages];
+        boolean[] zero = new boolean[pages];
+        boolean[] same = new boolean[pages];
+        int nPaired = 0;
+        int nZero = 0;
+        int nSame = 0;
+        int nZeroAll = 0;
+        for (int p = 0; p < pages; p++) {
+            target.copyPage(p, tAll, p * PageSize.BYTES);
+            zero[p] = isZero(tAll, p * PageSize.BYTES);
+            nZeroAll += zero[p] ? 1 : 0;
+            Mapping tm = mappingOf(targetMaps, target.pageVaddr(p));
+            Mapping bm = tm == null ? null : pairs.get(tm);
+            if (bm == null) {
+                continue;
+            }
+            long off = target.pageVaddr(p) - tm.start();
+            if (off >= bm.length()) {
+                continue;
+            }
+            int bp = base.findPage(bm.start() + off);
+            if (bp < 0) {
+                continue;
+            }
+            base.copyPage(bp, bAll, p * PageSize.BYTES);
+            paired[p] = true;
+            nPaired++;
+            same[p] = java.util.Arrays.equals(tAll, p * PageSize.BYTES, (p + 1) * PageSize.BYTES,
+                    bAll, p * PageSize.BYTES, (p + 1) * PageSize.BYTES);
+            nZero += zero[p] ? 1 : 0;
+            nSame += same[p] && !zero[p] ? 1 : 0;
+        }
+        System.out.printf(Locale.ROOT, "%n== %s: base %d pages, target %d pages (%.1f MB), %d mappings, %d paired "
+                        + "(%d relocation ranges)%n", name, base.pageCount(), pages, pages / 256.0, targetMaps.size(),
+                pairs.size(), rel.size());
+        System.out.printf(Locale.ROOT, "target pages with a base page: %d (%.1f %%); of them zero %d, identical to base %d; "
+                + "zero pages overall %d%n", nPaired, 100.0 * nPaired / pages, nZero, nSame, nZeroAll);
+
+        int[] lz4 = new int[pages];
+        byte[] scratch = new byte[Lz4.COMPRESSOR.maxCompressedLength(PageSize.BYTES)];
+        long lz4All = 0;
+        long lz4Paired = 0;
+        long lz4Changed = 0;
+        for (int p = 0; p < pages; p++) {
+            lz4[p] = Lz4.COMPRESSOR.compress(tAll, p * PageSize.BYTES, PageSize.BYTES, scratch, 0, scratch.length);
+            lz4All += zero[p] ? 0 : lz4[p];
+            if (paired[p]) {
+                lz4Paired += lz4[p];
+                lz4Changed += !zero[p] && !same[p] ? lz4[p] : 0;
+            }
+        }
+        long rawPaired = (long) nPaired * PageSize.BYTES;
+        long rawChanged = (long) (nPaired - nZero - nSame) * PageSize.BYTES;
+        System.out.printf(Locale.ROOT, "%-14s %10s %10s %10s %10s %9s %9s%n", "codec", "saved:all", "changed",
+                "image", "beatsLZ4", "enc MB/s", "dec MB/s");
+        double[] lz4Speed = lz4Speed(tAll, pages);
+        System.out.printf(Locale.ROOT, "%-14s %10.3f %10.3f %10.3f %10s %9.0f %9.0f%n", "lz4-per-page",
+                1 - (double) lz4Paired / rawPaired, 1 - (double) lz4Changed / rawChanged,
+                1 - (double) lz4All / ((long) pages * PageSize.BYTES), "-", lz4Speed[0], lz4Speed[1]);
+        for (PatchCodec codec : PatchCodecs.all()) {
+            PatchEncoder enc = codec.newEncoder();
+            PatchDecoder dec = codec.newDecoder();
+            byte[] out = new byte[2 * PageSize.BYTES];
+            byte[] dst = new byte[PageSize.BYTES];
+            long all = 0;
+            long changed = 0;
+            long image = 0;
+            int beats = 0;
+            for (int p = 0; p < pages; p++) {
+                if (!paired[p]) {
+                    image += zero[p] ? 0 : lz4[p];
+                    continue;
+                }
+                int o = p * PageSize.BYTES;
+                int n = enc.encode(tAll, o, bAll, o, rel, out, 0, out.length);
+                try {
+                    dec.decode(out, 0, n, bAll, o, rel, dst, 0);
+                } catch (PatchFormatException e) {
+                    throw new AssertionError(codec + " failed on page " + p, e);
+                }
+                if (!java.util.Arrays.equals(dst, 0, PageSize.BYTES, tAll, o, o + PageSize.BYTES)) {
+                    throw new AssertionError(codec + " decoded page " + p + " wrongly");
+                }
+                all += n;
+                if (!zero[p] && !same[p]) {
+                    changed += n;
+                    beats += n < lz4[p] ? 1 : 0;
+                }
+                image += zero[p] || same[p] ? 0 : Math.min(n, lz4[p]);
+            }
+            double[] speed = speed(codec, tAll, bAll, paired, zero, same, rel);
+            System.out.printf(Locale.ROOT, "%-14s %10.3f %10.3f %10.3f %9.1f%% %9.0f %9.0f%n", codec.name(),
+                    1 - (double) all / rawPaired, 1 - (double) changed / rawChanged,
+                    1 - (double) image / ((long) pages * PageSize.BYTES),
+                    100.0 * beats / Math.max(1, nPaired - nZero - nSame), speed[0], speed[1]);
+        }
+        analyze(tAll, bAll, paired, zero, same, rel);
+        dump(name, tAll, bAll, paired, rel);
+        System.out.println("saved:all = paired pages incl. zero/identical; changed = paired pages that are neither;"
+                + " image = whole target, zero/identical pages free, paired pages min(patch, LZ4), others LZ4;"
+                + " speeds over changed pages, one thread");
+    }
+
+    /** Classifies the words of changed pages: where could a codec find them? */
+    private static void analyze(byte[] tAll, byte[] bAll, boolean[] paired, boolean[] zero, boolean[] same,
+                                PointerRelocation rel) {
+        long[] cls = new long[6];
+        long[] nz = new long[9];
+        long[] pred = new long[512];
+        PointerAwarePatchCodec.Predictor predictor = new PointerAwarePatchCodec.Predictor();
+        java.util.Set<Long> words = new java.util.HashSet<>();
+        java.util.Set<Long> unaligned = new java.util.HashSet<>();
+        java.util.Set<Long> raw = new java.util.HashSet<>();
+        for (int p = 0; p < paired.length; p++) {
+            if (!paired[p] || zero[p] || same[p]) {
+                continue;
+            }
+            int o = p * PageSize.BYTES;
+            predictor.predict(bAll, o, rel, pred);
+            words.clear();
+            unaligned.clear();
+            raw.clear();
+            for (int j = 0; j < 512; j++) {
+                words.add(pred[j]);
+                raw.add((long) PointerAwarePatchCodec.LONGS.get(bAll, o + j * 8));
+            }
+            for (int j = 0; j + 8 <= PageSize.BYTES; j++) {
+                unaligned.add((long) PointerAwarePatchCodec.LONGS.get(bAll, o + j));
+            }
+            for (int j = 0; j < 512; j++) {
+                long t = (long) PointerAwarePatchCodec.LONGS.get(tAll, o + j * 8);
+                int c = t == pred[j] ? 0 : t == 0 ? 1 : words.contains(t) ? 2 : unaligned.contains(t) ? 3
+                        : raw.contains(t) ? 4 : 5;
+                cls[c]++;
+                if (c == 5) {
+                    nz[bytesNz(t ^ pred[j])]++;
+                }
+            }
+        }
+        long total = java.util.Arrays.stream(cls).sum();
+        System.out.printf(Locale.ROOT, "words of changed pages: same-as-prediction %.1f %%, zero %.1f %%, elsewhere in "
+                        + "relocated base %.1f %%, unaligned in base %.1f %%, only in unrelocated base %.1f %%, novel %.1f %%%n",
+                100.0 * cls[0] / total, 100.0 * cls[1] / total, 100.0 * cls[2] / total, 100.0 * cls[3] / total,
+                100.0 * cls[4] / total, 100.0 * cls[5] / total);
+        StringBuilder sb = new StringBuilder("novel words by non-zero bytes of XOR with prediction:");
+        for (int k = 0; k <= 8; k++) {
+            sb.append(String.format(Locale.ROOT, " %d:%.1f%%", k, 100.0 * nz[k] / Math.max(1, cls[5])));
+        }
+        System.out.println(sb);
+    }
+
+    private static int bytesNz(long x) {
+        int n = 0;
+        for (int b = 0; b < 8; b++, x >>>= 8) {
+            n += (x & 0xFF) != 0 ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** With -Dsurvey.dump=DIR, writes the paired pages: NAME-target.bin and NAME-base.bin (relocated). */
+    private static void dump(String name, byte[] tAll, byte[] bAll, boolean[] paired, PointerRelocation rel) {
+        String dir = System.getProperty("survey.dump");
+        if (dir == null) {
+            return;
+        }
+        try (var t = Files.newOutputStream(Path.of(dir, name + "-target.bin"));
+             var b = Files.newOutputStream(Path.of(dir, name + "-base.bin"))) {
+            long[] pred = new long[512];
+            byte[] page = new byte[PageSize.BYTES];
+            PointerAwarePatchCodec.Predictor predictor = new PointerAwarePatchCodec.Predictor();
+            for (int p = 0; p < paired.length; p++) {
+                if (paired[p]) {
+                    t.write(tAll, p * PageSize.BYTES, PageSize.BYTES);
+                    predictor.predict(bAll, p * PageSize.BYTES, rel, pred);
+                    for (int j = 0; j < 512; j++) {
+                        PointerAwarePatchCodec.LONGS.set(page, j * 8, pred[j]);
+                    }
+                    b.write(page);
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static double[] speed(PatchCodec codec, byte[] tAll, byte[] bAll, boolean[] paired, boolean[] zero,
+                                  boolean[] same, PointerRelocation rel) {
+        int pages = paired.length;
+        int[] idx = new int[pages];
+        int n = 0;
+        for (int p = 0; p < pages; p++) {
+            if (paired[p] && !zero[p] && !same[p]) {
+                idx[n++] = p;
+            }
+        }
+        int stride = PointerAwarePatchFormat.MAX_OPS_BYTES + 64;
+        byte[] patches = new byte[n * stride];
+        int[] len = new int[n];
+        PatchEncoder enc = codec.newEncoder();
+        PatchDecoder dec = codec.newDecoder();
+        byte[] dst = new byte[PageSize.BYTES];
+        double encBest = 0;
+        double decBest = 0;
+        for (int round = 0; round < 8; round++) {
+            long t0 = System.nanoTime();
+            for (int k = 0; k < n; k++) {
+                int o = idx[k] * PageSize.BYTES;
+                len[k] = enc.encode(tAll, o, bAll, o, rel, patches, k * stride, stride);
+            }
+            long t1 = System.nanoTime();
+            try {
+                for (int k = 0; k < n; k++) {
+                    int o = idx[k] * PageSize.BYTES;
+                    dec.decode(patches, k * stride, len[k], bAll, o, rel, dst, 0);
+                }
+            } catch (PatchFormatException e) {
+                throw new AssertionError(e);
+            }
+            long t2 = System.nanoTime();
+            double mb = (double) n * PageSize.BYTES / 1e6;
+            encBest = Math.max(encBest, mb / ((t1 - t0) / 1e9));
+            decBest = Math.max(decBest, mb / ((t2 - t1) / 1e9));
+        }
+        return new double[] {encBest, decBest};
+    }
+
+    private static double[] lz4Speed(byte[] tAll, int pages) {
+        byte[] c = new byte[pages * Lz4.COMPRESSOR.maxCompressedLength(PageSize.BYTES)];
+        int[] len = new int[pages];
+        int stride = Lz4.COMPRESSOR.maxCompressedLength(PageSize.BYTES);
+        byte[] dst = new byte[PageSize.BYTES];
+        double encBest = 0;
+        double decBest = 0;
+        for (int round = 0; round < 8; round++) {
+            long t0 = System.nanoTime();
+            for (int p = 0; p < pages; p++) {
+                len[p] = Lz4.COMPRESSOR.compress(tAll, p * PageSize.BYTES, PageSize.BYTES, c, p * stride, stride);
+            }
+            long t1 = System.nanoTime();
+            for (int p = 0; p < pages; p++) {
+                Lz4.DECOMPRESSOR.decompress(c, p * stride, len[p], dst, 0, PageSize.BYTES);
+            }
+            long t2 = System.nanoTime();
+            double mb = (double) pages * PageSize.BYTES / 1e6;
+            encBest = Math.max(encBest, mb / ((t1 - t0) / 1e9));
+            decBest = Math.max(decBest, mb / ((t2 - t1) / 1e9));
+        }
+        return new double[] {encBest, decBest};
+    }
+
+    private static Mapping mappingOf(List<Mapping> maps, long vaddr) {
+        int lo = 0;
+        int hi = maps.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            Mapping m = maps.get(mid);
+            if (Long.compareUnsigned(vaddr, m.start()) < 0) {
+                hi = mid - 1;
+            } else if (Long.compareUnsigned(vaddr, m.end()) >= 0) {
+                lo = mid + 1;
+            } else {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private static boolean isZero(byte[] b, int off) {
+        for (int i = off; i < off + PageSize.BYTES; i += 8) {
+            if ((long) PointerAwarePatchCodec.LONGS.get(b, i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
