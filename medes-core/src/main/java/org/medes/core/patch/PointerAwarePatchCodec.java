@@ -126,6 +126,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         private final Predictor predictor = new Predictor();
         private int epoch;
         private int pos;
+        private long lastLit;
 
         @Override
         public int encode(byte[] target, int tOff, byte[] base, int bOff, PointerRelocation relocation,
@@ -161,6 +162,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
             long[] w = win;
             int[] t = table;
             pos = 0;
+            lastLit = 0;
             int disp = 0;
             int litStart = -1;
             int i = 0;
@@ -247,34 +249,52 @@ public final class PointerAwarePatchCodec implements PatchCodec {
 
         private void literals(int from, int to, int disp) {
             long[] w = win;
-            boolean rep = false;
-            if (disp != 0) {
-                int costP = 0;
-                int costR = 0;
-                for (int k = from; k < to; k++) {
-                    long v = w[WORDS + k];
-                    costP += nonZeroBytes(v ^ w[k]);
-                    costR += nonZeroBytes(v ^ w[k + disp]);
-                }
-                rep = costR < costP;
-            }
-            token(rep ? LITREP : LIT, to - from);
-            int d = rep ? disp : 0;
+            token(LIT, to - from);
             byte[] o = ops;
             int q = pos;
+            long last = lastLit;
             for (int k = from; k < to; k++) {
-                long x = w[WORDS + k] ^ w[k + d];
-                int maskAt = q++;
-                int mask = 0;
-                for (int b = 0; b < 8 && x != 0; b++, x >>>= 8) {
-                    int by = (int) x & 0xFF;
-                    if (by != 0) {
-                        mask |= 1 << b;
-                        o[q++] = (byte) by;
-                    }
+                long v = w[WORDS + k];
+                int t = WORDS + k;
+                long best = v ^ w[k];
+                int ref = REF_PREDICTED;
+                long x;
+                if (Long.compareUnsigned(x = v ^ w[k + disp], best) < 0) {
+                    best = x;
+                    ref = REF_REP;
                 }
-                o[maskAt] = (byte) mask;
+                if (Long.compareUnsigned(x = v ^ w[t - 1], best) < 0) {
+                    best = x;
+                    ref = REF_PREV1;
+                }
+                if (Long.compareUnsigned(x = v ^ w[t - 2], best) < 0) {
+                    best = x;
+                    ref = REF_PREV2;
+                }
+                if (Long.compareUnsigned(x = v ^ w[t - 3], best) < 0) {
+                    best = x;
+                    ref = REF_PREV3;
+                }
+                if (Long.compareUnsigned(x = v ^ w[t - 4], best) < 0) {
+                    best = x;
+                    ref = REF_PREV4;
+                }
+                if (Long.compareUnsigned(x = v ^ last, best) < 0) {
+                    best = x;
+                    ref = REF_LAST_LITERAL;
+                }
+                if (Long.compareUnsigned(v, best) < 0) {
+                    best = v;
+                    ref = REF_ZERO;
+                }
+                int n = (71 - Long.numberOfLeadingZeros(best)) >>> 3;
+                o[q++] = (byte) ((ref << REF_SHIFT) | n);
+                for (int b = 0; b < n; b++, best >>>= 8) {
+                    o[q++] = (byte) best;
+                }
+                last = v;
             }
+            lastLit = last;
             pos = q;
         }
 
@@ -388,6 +408,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         private static void decodeOps(byte[] s, int p, int end, long[] w) throws PatchFormatException {
             int i = 0;
             int disp = 0;
+            long lastLit = 0;
             while (i < WORDS) {
                 if (p >= end) {
                     throw new PatchFormatException("pointer-aware patch: op stream ends at word " + i);
@@ -443,24 +464,34 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                             w[t + k] = w[from + k];
                         }
                     }
-                    case LIT, LITREP -> {
-                        int from = kind == LIT ? i : i + disp;
+                    case LIT -> {
                         for (int k = 0; k < n; k++) {
                             if (p >= end) {
                                 throw new PatchFormatException("pointer-aware patch: truncated literal at word " + (i + k));
                             }
-                            int mask = s[p++] & 0xFF;
-                            int nb = Integer.bitCount(mask);
-                            if (nb > end - p) {
-                                throw new PatchFormatException("pointer-aware patch: truncated literal at word " + (i + k));
+                            int h = s[p++] & 0xFF;
+                            int nb = h & LIT_BYTES_MASK;
+                            if (nb > 8 || (h & LIT_RESERVED_BIT) != 0 || nb > end - p) {
+                                throw new PatchFormatException("pointer-aware patch: bad literal header 0x"
+                                        + Integer.toHexString(h) + " at word " + (i + k));
                             }
                             long x = 0;
-                            for (int b = 0; mask != 0; b++, mask >>>= 1) {
-                                if ((mask & 1) != 0) {
-                                    x |= (long) (s[p++] & 0xFF) << (b << 3);
-                                }
+                            for (int b = 0; b < nb; b++) {
+                                x |= (long) (s[p++] & 0xFF) << (b << 3);
                             }
-                            w[t + k] = w[from + k] ^ x;
+                            int tk = t + k;
+                            long ref = switch (h >>> REF_SHIFT) {
+                                case REF_PREDICTED -> w[i + k];
+                                case REF_REP -> w[i + k + disp];
+                                case REF_PREV1 -> w[tk - 1];
+                                case REF_PREV2 -> w[tk - 2];
+                                case REF_PREV3 -> w[tk - 3];
+                                case REF_PREV4 -> w[tk - 4];
+                                case REF_LAST_LITERAL -> lastLit;
+                                default -> 0L;
+                            };
+                            lastLit = ref ^ x;
+                            w[tk] = lastLit;
                         }
                     }
                     default -> throw new PatchFormatException("pointer-aware patch: unknown op kind " + kind

@@ -30,12 +30,18 @@ package org.medes.core.patch;
  *  kind 2 MATCH    varint zigzag(d); src = i + d, 0 &lt;= src &lt; 512 + i;
  *                  t[i+k] = w[src+k], copied forward word by word   disp := d
  *  kind 3 REP      t[i+k] = w[i+disp+k]   (a MATCH with the last displacement)
- *  kind 4 LIT      n x (mask, bytes): t[i+k] = p[i+k]        XOR x
- *  kind 5 LITREP   n x (mask, bytes): t[i+k] = w[i+disp+k]   XOR x
- *  kinds 6, 7      error
- *
- *  (mask, bytes): one mask byte, then one byte for each set bit b of mask (low bit first):
- *                 byte b (little-endian) of the 8-byte x; the other bytes of x are zero.
+ *  kind 4 LIT      n literal words: t[i+k] = ref XOR x, each one
+ *                    7   6   5   4   3   2   1   0
+ *                  +-----------+---+---------------+
+ *                  |    ref    | 0 |  m (0..8)     |  then the m low bytes of x
+ *                  +-----------+---+---------------+  (little-endian; x's other bytes are zero)
+ *                  ref 0: p[i+k]       (predicted word)     ref 4: t[i+k-3]
+ *                      1: w[i+k+disp]  (rep position)       ref 5: t[i+k-4]
+ *                      2: t[i+k-1]                          ref 6: the last literal word decoded
+ *                      3: t[i+k-2]                                  in this patch (0 at first)
+ *                                                           ref 7: 0
+ *                  (t[j] for j &lt; 0 is w[512+j], the end of the predicted page)
+ *  kinds 5, 6, 7   error
  *  varint:        LEB128, at most {@value #MAX_VARINT_BYTES} bytes.
  *  w = window, p = w[0..512), t = w[512..1024), disp starts at 0.
  * </pre>
@@ -60,7 +66,18 @@ final class PointerAwarePatchFormat {
     static final int MATCH = 2;
     static final int REP = 3;
     static final int LIT = 4;
-    static final int LITREP = 5;
+
+    static final int REF_SHIFT = 5;
+    static final int LIT_RESERVED_BIT = 0x10;
+    static final int LIT_BYTES_MASK = 0x0F;
+    static final int REF_PREDICTED = 0;
+    static final int REF_REP = 1;
+    static final int REF_PREV1 = 2;
+    static final int REF_PREV2 = 3;
+    static final int REF_PREV3 = 4;
+    static final int REF_PREV4 = 5;
+    static final int REF_LAST_LITERAL = 6;
+    static final int REF_ZERO = 7;
 
     /** Words in a page and offset of the target in the window. */
     static final int WORDS = 512;
