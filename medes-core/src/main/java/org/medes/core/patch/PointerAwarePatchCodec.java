@@ -127,6 +127,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         private int epoch;
         private int pos;
         private long lastLit;
+        private long lastDelta;
 
         @Override
         public int encode(byte[] target, int tOff, byte[] base, int bOff, PointerRelocation relocation,
@@ -150,6 +151,15 @@ public final class PointerAwarePatchCodec implements PatchCodec {
             return pack(opsLen, out, outOff, maxLength);
         }
 
+        /** The op stream of the last page encoded, before the LZ4 stage (for analysis). */
+        byte[] lastOps() {
+            return ops;
+        }
+
+        int lastOpsLength() {
+            return pos;
+        }
+
         private int nextEpoch() {
             if (++epoch > MAX_EPOCH) {
                 Arrays.fill(table, 0);
@@ -163,6 +173,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
             int[] t = table;
             pos = 0;
             lastLit = 0;
+            lastDelta = 0;
             int disp = 0;
             int litStart = -1;
             int i = 0;
@@ -253,48 +264,56 @@ public final class PointerAwarePatchCodec implements PatchCodec {
             byte[] o = ops;
             int q = pos;
             long last = lastLit;
+            long delta = lastDelta;
             for (int k = from; k < to; k++) {
                 long v = w[WORDS + k];
                 int t = WORDS + k;
-                long best = v ^ w[k];
-                int ref = REF_PREDICTED;
-                long x;
-                if (Long.compareUnsigned(x = v ^ w[k + disp], best) < 0) {
-                    best = x;
-                    ref = REF_REP;
+                long best = -1L;
+                int code = 0;
+                int same = -1;
+                for (int ref = 0; ref < 8; ref++) {
+                    long r = switch (ref) {
+                        case REF_PREDICTED -> w[k];
+                        case REF_REP -> w[k + disp];
+                        case REF_PREV1 -> w[t - 1];
+                        case REF_PREV2 -> w[t - 2];
+                        case REF_PREV3 -> w[t - 3];
+                        case REF_PREV4 -> w[t - 4];
+                        case REF_LAST_LITERAL -> last;
+                        default -> 0L;
+                    };
+                    long x = v ^ r;
+                    if (Long.compareUnsigned(x, best) < 0) {
+                        best = x;
+                        code = ref << REF_SHIFT;
+                    }
+                    long dlt = v - r;
+                    if (dlt == delta && same < 0) {
+                        same = ref;
+                    }
+                    x = (dlt << 1) ^ (dlt >> 63);
+                    if (Long.compareUnsigned(x, best) < 0) {
+                        best = x;
+                        code = (ref << REF_SHIFT) | LIT_SUB_BIT;
+                    }
                 }
-                if (Long.compareUnsigned(x = v ^ w[t - 1], best) < 0) {
-                    best = x;
-                    ref = REF_PREV1;
-                }
-                if (Long.compareUnsigned(x = v ^ w[t - 2], best) < 0) {
-                    best = x;
-                    ref = REF_PREV2;
-                }
-                if (Long.compareUnsigned(x = v ^ w[t - 3], best) < 0) {
-                    best = x;
-                    ref = REF_PREV3;
-                }
-                if (Long.compareUnsigned(x = v ^ w[t - 4], best) < 0) {
-                    best = x;
-                    ref = REF_PREV4;
-                }
-                if (Long.compareUnsigned(x = v ^ last, best) < 0) {
-                    best = x;
-                    ref = REF_LAST_LITERAL;
-                }
-                if (Long.compareUnsigned(v, best) < 0) {
-                    best = v;
-                    ref = REF_ZERO;
+                if (same >= 0 && best != 0) {
+                    o[q++] = (byte) ((same << REF_SHIFT) | LIT_SUB_BIT | LIT_SAME_DELTA);
+                    last = v;
+                    continue;
                 }
                 int n = (71 - Long.numberOfLeadingZeros(best)) >>> 3;
-                o[q++] = (byte) ((ref << REF_SHIFT) | n);
+                if ((code & LIT_SUB_BIT) != 0) {
+                    delta = (best >>> 1) ^ -(best & 1);
+                }
+                o[q++] = (byte) (code | n);
                 for (int b = 0; b < n; b++, best >>>= 8) {
                     o[q++] = (byte) best;
                 }
                 last = v;
             }
             lastLit = last;
+            lastDelta = delta;
             pos = q;
         }
 
@@ -409,6 +428,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
             int i = 0;
             int disp = 0;
             long lastLit = 0;
+            long lastDelta = 0;
             while (i < WORDS) {
                 if (p >= end) {
                     throw new PatchFormatException("pointer-aware patch: op stream ends at word " + i);
@@ -471,7 +491,9 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                             }
                             int h = s[p++] & 0xFF;
                             int nb = h & LIT_BYTES_MASK;
-                            if (nb > 8 || (h & LIT_RESERVED_BIT) != 0 || nb > end - p) {
+                            if (nb == LIT_SAME_DELTA && (h & LIT_SUB_BIT) != 0) {
+                                nb = 0;
+                            } else if (nb > 8 || nb > end - p) {
                                 throw new PatchFormatException("pointer-aware patch: bad literal header 0x"
                                         + Integer.toHexString(h) + " at word " + (i + k));
                             }
@@ -490,7 +512,14 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                                 case REF_LAST_LITERAL -> lastLit;
                                 default -> 0L;
                             };
-                            lastLit = ref ^ x;
+                            if ((h & LIT_SUB_BIT) == 0) {
+                                lastLit = ref ^ x;
+                            } else {
+                                if ((h & LIT_BYTES_MASK) != LIT_SAME_DELTA) {
+                                    lastDelta = (x >>> 1) ^ -(x & 1);
+                                }
+                                lastLit = ref + lastDelta;
+                            }
                             w[tk] = lastLit;
                         }
                     }

@@ -30,11 +30,14 @@ package org.medes.core.patch;
  *  kind 2 MATCH    varint zigzag(d); src = i + d, 0 &lt;= src &lt; 512 + i;
  *                  t[i+k] = w[src+k], copied forward word by word   disp := d
  *  kind 3 REP      t[i+k] = w[i+disp+k]   (a MATCH with the last displacement)
- *  kind 4 LIT      n literal words: t[i+k] = ref XOR x, each one
+ *  kind 4 LIT      n literal words, each one
  *                    7   6   5   4   3   2   1   0
  *                  +-----------+---+---------------+
- *                  |    ref    | 0 |  m (0..8)     |  then the m low bytes of x
+ *                  |    ref    | s |  m (0..8)     |  then the m low bytes of x
  *                  +-----------+---+---------------+  (little-endian; x's other bytes are zero)
+ *                  s = 0: t[i+k] = ref XOR x;  s = 1: t[i+k] = ref + (delta := unzigzag(x))
+ *                  s = 1, m = 9: no bytes follow, t[i+k] = ref + delta (the last delta, 0 at first)
+ *                  other m values are errors
  *                  ref 0: p[i+k]       (predicted word)     ref 4: t[i+k-3]
  *                      1: w[i+k+disp]  (rep position)       ref 5: t[i+k-4]
  *                      2: t[i+k-1]                          ref 6: the last literal word decoded
@@ -68,8 +71,9 @@ final class PointerAwarePatchFormat {
     static final int LIT = 4;
 
     static final int REF_SHIFT = 5;
-    static final int LIT_RESERVED_BIT = 0x10;
+    static final int LIT_SUB_BIT = 0x10;
     static final int LIT_BYTES_MASK = 0x0F;
+    static final int LIT_SAME_DELTA = 9;
     static final int REF_PREDICTED = 0;
     static final int REF_REP = 1;
     static final int REF_PREV1 = 2;

@@ -47,6 +47,10 @@ public final class PatchCodecSurvey {
     public static void main(String[] args) throws Exception {
         List<String> workloads = args.length == 0 ? List.of("python") : List.of(args);
         for (String w : workloads) {
+            if (w.startsWith("replay:")) {
+                replay(w.substring("replay:".length()));
+                continue;
+            }
             List<List<String>> cmds = PROGRAMS.get(w);
             if (cmds == null) {
                 throw new IllegalArgumentException("unknown workload " + w + "; known: " + PROGRAMS.keySet());
@@ -73,6 +77,104 @@ public final class PatchCodecSurvey {
             bp.waitFor();
             tp.waitFor();
         }
+    }
+
+    /** Re-runs the codecs on pages written by -Dsurvey.dump (the base there is already relocated). */
+    private static void replay(String prefix) throws IOException {
+        byte[] tAll = Files.readAllBytes(Path.of(prefix + "-target.bin"));
+        byte[] bAll = Files.readAllBytes(Path.of(prefix + "-base.bin"));
+        int pages = tAll.length / PageSize.BYTES;
+        boolean[] paired = new boolean[pages];
+        boolean[] zero = new boolean[pages];
+        boolean[] same = new boolean[pages];
+        java.util.Arrays.fill(paired, true);
+        for (int p = 0; p < pages; p++) {
+            zero[p] = isZero(tAll, p * PageSize.BYTES);
+            same[p] = java.util.Arrays.equals(tAll, p * PageSize.BYTES, (p + 1) * PageSize.BYTES,
+                    bAll, p * PageSize.BYTES, (p + 1) * PageSize.BYTES);
+        }
+        System.out.printf(Locale.ROOT, "%n== replay %s: %d paired pages%n", prefix, pages);
+        evaluate(tAll, bAll, paired, zero, same, PointerRelocation.none());
+        opStats(tAll, bAll, paired, zero, same);
+    }
+
+    /** Where the bytes of pointer-aware op streams go. */
+    private static void opStats(byte[] tAll, byte[] bAll, boolean[] paired, boolean[] zero, boolean[] same) {
+        PointerAwarePatchCodec.Encoder enc = (PointerAwarePatchCodec.Encoder) new PointerAwarePatchCodec().newEncoder();
+        byte[] out = new byte[2 * PointerAwarePatchFormat.MAX_OPS_BYTES];
+        long[] kindBytes = new long[8];
+        long[] kindWords = new long[8];
+        long[] refWords = new long[8];
+        long[] refBytes = new long[8];
+        long lz4Used = 0;
+        long changed = 0;
+        double entropyBytes = 0;
+        long rawOps = 0;
+        long finalBytes = 0;
+        for (int p = 0; p < paired.length; p++) {
+            if (zero[p] || same[p]) {
+                continue;
+            }
+            changed++;
+            int n = enc.encode(tAll, p * PageSize.BYTES, bAll, p * PageSize.BYTES, PointerRelocation.none(), out, 0, out.length);
+            lz4Used += out[0] == PointerAwarePatchFormat.FLAGS_LZ4 ? 1 : 0;
+            byte[] s = enc.lastOps();
+            int end = enc.lastOpsLength();
+            int[] hist = new int[256];
+            for (int j = 0; j < end; j++) {
+                hist[s[j] & 0xFF]++;
+            }
+            double bits = 0;
+            for (int h : hist) {
+                bits += h == 0 ? 0 : h * Math.log((double) end / h) / Math.log(2);
+            }
+            entropyBytes += bits / 8;
+            rawOps += end;
+            finalBytes += n;
+            int q = 0;
+            while (q < end) {
+                int q0 = q;
+                int tok = s[q++] & 0xFF;
+                int kind = tok >>> 5;
+                int len = (tok & 31) + 1;
+                if (len == 32) {
+                    int v = s[q] & 0x7F;
+                    if ((s[q++] & 0x80) != 0) {
+                        v |= (s[q++] & 0xFF) << 7;
+                    }
+                    len = 32 + v;
+                }
+                if (kind == PointerAwarePatchFormat.MATCH) {
+                    q += (s[q] & 0x80) != 0 ? 2 : 1;
+                }
+                if (kind == PointerAwarePatchFormat.LIT) {
+                    for (int k = 0; k < len; k++) {
+                        int h = s[q] & 0xFF;
+                        refWords[h >>> 5]++;
+                        refBytes[h >>> 5] += 1 + ((h & 15) == PointerAwarePatchFormat.LIT_SAME_DELTA ? 0 : (h & 15));
+                        q += 1 + ((h & 15) == PointerAwarePatchFormat.LIT_SAME_DELTA ? 0 : (h & 15));
+                    }
+                }
+                kindBytes[kind] += q - q0;
+                kindWords[kind] += len;
+            }
+        }
+        String[] kinds = {"SAME", "ZERO", "MATCH", "REP", "LIT"};
+        StringBuilder sb = new StringBuilder("op stream bytes/page by kind (words/page):");
+        for (int k = 0; k < 5; k++) {
+            sb.append(String.format(Locale.ROOT, " %s %.0f (%.0f)", kinds[k], (double) kindBytes[k] / changed,
+                    (double) kindWords[k] / changed));
+        }
+        System.out.println(sb + String.format(Locale.ROOT, "; LZ4 stage used on %.1f %% of pages", 100.0 * lz4Used / changed));
+        System.out.printf(Locale.ROOT, "bytes/page: raw ops %.0f, final %.0f, order-0 entropy of ops %.0f (no table)%n",
+                (double) rawOps / changed, (double) finalBytes / changed, entropyBytes / changed);
+        sb = new StringBuilder("literal words by reference, words/page (bytes/word):");
+        String[] refs = {"pred", "rep", "t-1", "t-2", "t-3", "t-4", "lastlit", "zero"};
+        for (int k = 0; k < 8; k++) {
+            sb.append(String.format(Locale.ROOT, " %s %.1f (%.2f)", refs[k], (double) refWords[k] / changed,
+                    (double) refBytes[k] / Math.max(1, refWords[k])));
+        }
+        System.out.println(sb);
     }
 
     /** Polls the process's CPU time until it stops changing for a second (deadline one minute). */
@@ -172,6 +274,24 @@ public final class PatchCodecSurvey {
                 pairs.size(), rel.size());
         System.out.printf(Locale.ROOT, "target pages with a base page: %d (%.1f %%); of them zero %d, identical to base %d; "
                 + "zero pages overall %d%n", nPaired, 100.0 * nPaired / pages, nZero, nSame, nZeroAll);
+        evaluate(tAll, bAll, paired, zero, same, rel);
+        analyze(tAll, bAll, paired, zero, same, rel);
+        dump(name, tAll, bAll, paired, rel);
+    }
+
+    private static void evaluate(byte[] tAll, byte[] bAll, boolean[] paired, boolean[] zero, boolean[] same,
+                                 PointerRelocation rel) {
+        int pages = paired.length;
+        int nPaired = 0;
+        int nZero = 0;
+        int nSame = 0;
+        for (int p = 0; p < pages; p++) {
+            if (paired[p]) {
+                nPaired++;
+                nZero += zero[p] ? 1 : 0;
+                nSame += same[p] && !zero[p] ? 1 : 0;
+            }
+        }
 
         int[] lz4 = new int[pages];
         byte[] scratch = new byte[Lz4.COMPRESSOR.maxCompressedLength(PageSize.BYTES)];
@@ -231,8 +351,6 @@ public final class PatchCodecSurvey {
                     1 - (double) image / ((long) pages * PageSize.BYTES),
                     100.0 * beats / Math.max(1, nPaired - nZero - nSame), speed[0], speed[1]);
         }
-        analyze(tAll, bAll, paired, zero, same, rel);
-        dump(name, tAll, bAll, paired, rel);
         System.out.println("saved:all = paired pages incl. zero/identical; changed = paired pages that are neither;"
                 + " image = whole target, zero/identical pages free, paired pages min(patch, LZ4), others LZ4;"
                 + " speeds over changed pages, one thread");
