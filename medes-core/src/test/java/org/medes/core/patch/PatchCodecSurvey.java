@@ -47,6 +47,10 @@ public final class PatchCodecSurvey {
     public static void main(String[] args) throws Exception {
         List<String> workloads = args.length == 0 ? List.of("python") : List.of(args);
         for (String w : workloads) {
+            if (w.startsWith("profile:")) {
+                profile(w.substring("profile:".length()));
+                continue;
+            }
             if (w.startsWith("replay:")) {
                 replay(w.substring("replay:".length()));
                 continue;
@@ -98,6 +102,37 @@ public final class PatchCodecSurvey {
         opStats(tAll, bAll, paired, zero, same);
     }
 
+    /** Encodes then decodes the dumped pages with the default codec for a while, for a profiler. */
+    private static void profile(String prefix) throws IOException {
+        byte[] tAll = Files.readAllBytes(Path.of(prefix + "-target.bin"));
+        byte[] bAll = Files.readAllBytes(Path.of(prefix + "-base.bin"));
+        int pages = tAll.length / PageSize.BYTES;
+        PatchEncoder enc = PatchCodecs.defaultCodec().newEncoder();
+        PatchDecoder dec = PatchCodecs.defaultCodec().newDecoder();
+        int stride = PointerAwarePatchFormat.MAX_OPS_BYTES + 64;
+        byte[] patches = new byte[pages * stride];
+        int[] len = new int[pages];
+        byte[] dst = new byte[PageSize.BYTES];
+        for (int round = 0; round < 30; round++) {
+            long t0 = System.nanoTime();
+            for (int p = 0; p < pages; p++) {
+                len[p] = enc.encode(tAll, p * PageSize.BYTES, bAll, p * PageSize.BYTES, PointerRelocation.none(),
+                        patches, p * stride, stride);
+            }
+            long t1 = System.nanoTime();
+            for (int p = 0; p < pages; p++) {
+                try {
+                    dec.decode(patches, p * stride, len[p], bAll, p * PageSize.BYTES, PointerRelocation.none(), dst, 0);
+                } catch (PatchFormatException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            long t2 = System.nanoTime();
+            System.out.printf(Locale.ROOT, "round %d: encode %.0f MB/s, decode %.0f MB/s%n", round,
+                    pages * 4096.0 / (t1 - t0) * 1e3, pages * 4096.0 / (t2 - t1) * 1e3);
+        }
+    }
+
     /** Where the bytes of pointer-aware op streams go. */
     private static void opStats(byte[] tAll, byte[] bAll, boolean[] paired, boolean[] zero, boolean[] same) {
         PointerAwarePatchCodec.Encoder enc = (PointerAwarePatchCodec.Encoder) new PointerAwarePatchCodec().newEncoder();
@@ -109,6 +144,9 @@ public final class PatchCodecSurvey {
         long lz4Used = 0;
         long changed = 0;
         double entropyBytes = 0;
+        double splitBytes = 0;
+        long sameDelta = 0;
+        int[][] split = new int[10][256];
         long rawOps = 0;
         long finalBytes = 0;
         for (int p = 0; p < paired.length; p++) {
@@ -131,6 +169,9 @@ public final class PatchCodecSurvey {
             entropyBytes += bits / 8;
             rawOps += end;
             finalBytes += n;
+            for (int[] h : split) {
+                java.util.Arrays.fill(h, 0);
+            }
             int q = 0;
             while (q < end) {
                 int q0 = q;
@@ -147,9 +188,18 @@ public final class PatchCodecSurvey {
                 if (kind == PointerAwarePatchFormat.MATCH) {
                     q += (s[q] & 0x80) != 0 ? 2 : 1;
                 }
+                for (int j = q0; j < q; j++) {
+                    split[0][s[j] & 0xFF]++;
+                }
                 if (kind == PointerAwarePatchFormat.LIT) {
                     for (int k = 0; k < len; k++) {
                         int h = s[q] & 0xFF;
+                        split[1][h]++;
+                        sameDelta += (h & 0x1F) == (0x10 | PointerAwarePatchFormat.LIT_SAME_DELTA) ? 1 : 0;
+                        int nb = (h & 15) == PointerAwarePatchFormat.LIT_SAME_DELTA ? 0 : (h & 15);
+                        for (int j = 0; j < nb; j++) {
+                            split[2 + j][s[q + 1 + j] & 0xFF]++;
+                        }
                         refWords[h >>> 5]++;
                         refBytes[h >>> 5] += 1 + ((h & 15) == PointerAwarePatchFormat.LIT_SAME_DELTA ? 0 : (h & 15));
                         q += 1 + ((h & 15) == PointerAwarePatchFormat.LIT_SAME_DELTA ? 0 : (h & 15));
@@ -157,6 +207,9 @@ public final class PatchCodecSurvey {
                 }
                 kindBytes[kind] += q - q0;
                 kindWords[kind] += len;
+            }
+            for (int[] h : split) {
+                splitBytes += entropy(h) / 8;
             }
         }
         String[] kinds = {"SAME", "ZERO", "MATCH", "REP", "LIT"};
@@ -166,15 +219,28 @@ public final class PatchCodecSurvey {
                     (double) kindWords[k] / changed));
         }
         System.out.println(sb + String.format(Locale.ROOT, "; LZ4 stage used on %.1f %% of pages", 100.0 * lz4Used / changed));
-        System.out.printf(Locale.ROOT, "bytes/page: raw ops %.0f, final %.0f, order-0 entropy of ops %.0f (no table)%n",
-                (double) rawOps / changed, (double) finalBytes / changed, entropyBytes / changed);
+        System.out.printf(Locale.ROOT, "bytes/page: raw ops %.0f, final %.0f, order-0 entropy of ops %.0f, of ops split into"
+                        + " 10 streams %.0f (no tables)%n",
+                (double) rawOps / changed, (double) finalBytes / changed, entropyBytes / changed, splitBytes / changed);
         sb = new StringBuilder("literal words by reference, words/page (bytes/word):");
         String[] refs = {"pred", "rep", "t-1", "t-2", "t-3", "t-4", "lastlit", "zero"};
         for (int k = 0; k < 8; k++) {
             sb.append(String.format(Locale.ROOT, " %s %.1f (%.2f)", refs[k], (double) refWords[k] / changed,
                     (double) refBytes[k] / Math.max(1, refWords[k])));
         }
-        System.out.println(sb);
+        System.out.println(sb + String.format(Locale.ROOT, "; same-delta words/page %.1f", (double) sameDelta / changed));
+    }
+
+    private static double entropy(int[] hist) {
+        long n = 0;
+        for (int h : hist) {
+            n += h;
+        }
+        double bits = 0;
+        for (int h : hist) {
+            bits += h == 0 ? 0 : h * Math.log((double) n / h) / Math.log(2);
+        }
+        return bits;
     }
 
     /** Polls the process's CPU time until it stops changing for a second (deadline one minute). */
