@@ -29,17 +29,17 @@ import java.util.Map;
  * (see {@code medes-core/survey.sh}, which adds the JVM flags Chronicle needs).
  */
 public final class PatchCodecSurvey {
+    private static final String PYTHON = "import json, decimal, collections, sys; n=int(sys.argv[1]); "
+            + "d={str(i): [i]*(i%7) for i in range(n)}; s=json.dumps(d); sys.stdin.read()";
+    private static final String NODE = "const n=+process.argv[1]; const d={}; for (let i=0;i<n;i++) "
+            + "d[String(i)]=Array(i%7).fill(i); const s=JSON.stringify(d); process.stdin.resume()";
+
+    /** Workloads: base and target command lines (the "-same" ones give both the same input). */
     private static final Map<String, List<List<String>>> PROGRAMS = Map.of(
-            "python", List.of(
-                    List.of("python3", "-c", "import json, decimal, collections, sys; n=int(sys.argv[1]); "
-                            + "d={str(i): [i]*(i%7) for i in range(n)}; s=json.dumps(d); sys.stdin.read()", "30000"),
-                    List.of("python3", "-c", "import json, decimal, collections, sys; n=int(sys.argv[1]); "
-                            + "d={str(i): [i]*(i%7) for i in range(n)}; s=json.dumps(d); sys.stdin.read()", "30011")),
-            "node", List.of(
-                    List.of("node", "-e", "const n=+process.argv[1]; const d={}; for (let i=0;i<n;i++) "
-                            + "d[String(i)]=Array(i%7).fill(i); const s=JSON.stringify(d); process.stdin.resume()", "30000"),
-                    List.of("node", "-e", "const n=+process.argv[1]; const d={}; for (let i=0;i<n;i++) "
-                            + "d[String(i)]=Array(i%7).fill(i); const s=JSON.stringify(d); process.stdin.resume()", "30011")));
+            "python", List.of(List.of("python3", "-c", PYTHON, "30000"), List.of("python3", "-c", PYTHON, "30011")),
+            "python-same", List.of(List.of("python3", "-c", PYTHON, "30000"), List.of("python3", "-c", PYTHON, "30000")),
+            "node", List.of(List.of("node", "-e", NODE, "30000"), List.of("node", "-e", NODE, "30011")),
+            "node-same", List.of(List.of("node", "-e", NODE, "30000"), List.of("node", "-e", NODE, "30000")));
 
     private PatchCodecSurvey() {
     }
@@ -262,21 +262,33 @@ public final class PatchCodecSurvey {
         throw new IllegalStateException("process " + pid + " did not become idle within a minute");
     }
 
-    /** Pairs target mappings with base mappings of the same name and protection, in order. */
+    /**
+     * Pairs target mappings with base mappings of the same name and protection, in order; where
+     * one side has an extra mapping, prefers a candidate of equal length among the next few.
+     */
     static Map<Mapping, Mapping> pairMappings(List<Mapping> base, List<Mapping> target) {
         Map<String, List<Mapping>> byKey = new HashMap<>();
         for (Mapping m : base) {
             byKey.computeIfAbsent(m.name() + "|" + m.protection(), k -> new ArrayList<>()).add(m);
         }
-        Map<String, Integer> used = new HashMap<>();
+        Map<String, Integer> next = new HashMap<>();
         Map<Mapping, Mapping> pairs = new HashMap<>();
         for (Mapping m : target) {
             String key = m.name() + "|" + m.protection();
             List<Mapping> candidates = byKey.get(key);
-            int k = used.merge(key, 1, Integer::sum) - 1;
-            if (candidates != null && k < candidates.size()) {
-                pairs.put(m, candidates.get(k));
+            int k = next.getOrDefault(key, 0);
+            if (candidates == null || k >= candidates.size()) {
+                continue;
             }
+            int pick = k;
+            for (int j = k; j < Math.min(candidates.size(), k + 4); j++) {
+                if (candidates.get(j).length() == m.length()) {
+                    pick = j;
+                    break;
+                }
+            }
+            pairs.put(m, candidates.get(pick));
+            next.put(key, pick + 1);
         }
         return pairs;
     }
