@@ -59,46 +59,28 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         return name();
     }
 
-    /** Fills {@code win[0..512)} with the relocated base words; caches the last range hit. */
+    /**
+     * Fills {@code win[0..512)} with the relocated base words through a {@link RelocationIndex},
+     * rebuilt only when the relocation changes (once per sandbox pair, not per page).
+     */
     static final class Predictor {
-        private int last;
+        private RelocationIndex index = new RelocationIndex(PointerRelocation.none());
 
         void predict(byte[] base, int bOff, PointerRelocation r, long[] win) {
-            int n = r.size();
-            if (n == 0) {
+            if (r.size() == 0) {
                 for (int j = 0; j < WORDS; j++) {
                     win[j] = (long) LONGS.get(base, bOff + (j << 3));
                 }
                 return;
             }
-            long min = r.start(0);
-            long max = r.end(n - 1);
-            int hit = last < n ? last : 0;
-            for (int j = 0; j < WORDS; j++) {
-                long w = (long) LONGS.get(base, bOff + (j << 3));
-                if (Long.compareUnsigned(w, min) >= 0 && Long.compareUnsigned(w, max) < 0) {
-                    if (Long.compareUnsigned(w, r.start(hit)) >= 0 && Long.compareUnsigned(w, r.end(hit)) < 0) {
-                        w += r.delta(hit);
-                    } else {
-                        int lo = 0;
-                        int hi = n - 1;
-                        while (lo <= hi) {
-                            int mid = (lo + hi) >>> 1;
-                            if (Long.compareUnsigned(w, r.start(mid)) < 0) {
-                                hi = mid - 1;
-                            } else if (Long.compareUnsigned(w, r.end(mid)) >= 0) {
-                                lo = mid + 1;
-                            } else {
-                                hit = mid;
-                                w += r.delta(mid);
-                                break;
-                            }
-                        }
-                    }
-                }
-                win[j] = w;
+            RelocationIndex ix = index;
+            if (ix.relocation() != r) {
+                ix = new RelocationIndex(r);
+                index = ix;
             }
-            last = hit;
+            for (int j = 0; j < WORDS; j++) {
+                win[j] = ix.relocate((long) LONGS.get(base, bOff + (j << 3)));
+            }
         }
     }
 
