@@ -354,7 +354,103 @@ public final class PatchCodecSurvey {
                 + "zero pages overall %d%n", nPaired, 100.0 * nPaired / pages, nZero, nSame, nZeroAll);
         evaluate(tAll, bAll, paired, zero, same, rel);
         analyze(tAll, bAll, paired, zero, same, rel);
+        votePairing(base, tAll, bAll, paired, zero, rel);
         dump(name, tAll, bAll, paired, rel);
+    }
+
+    /**
+     * Re-pairs every target page with the base page sharing most of its distinctive 8-byte words
+     * (base words relocated first), keeping the mapping-paired page on ties or too few votes, and
+     * evaluates again: what content-based base selection would give the codecs.
+     */
+    private static void votePairing(SandboxImage base, byte[] tAll, byte[] bMapped, boolean[] paired, boolean[] zero,
+                                    PointerRelocation rel) {
+        int bPages = base.pageCount();
+        int cap = Integer.highestOneBit(bPages * 512) << 2;
+        long[] keys = new long[cap];
+        int[] vals = new int[cap];
+        long[] pred = new long[512];
+        byte[] page = new byte[PageSize.BYTES];
+        PointerAwarePatchCodec.Predictor predictor = new PointerAwarePatchCodec.Predictor();
+        byte[] bRel = new byte[bPages * PageSize.BYTES];
+        for (int p = 0; p < bPages; p++) {
+            base.copyPage(p, bRel, p * PageSize.BYTES);
+            predictor.predict(bRel, p * PageSize.BYTES, rel, pred);
+            for (int j = 0; j < 512; j++) {
+                long w = pred[j];
+                if (distinctive(w)) {
+                    int h = (int) ((w * 0x9E3779B97F4A7C15L) >>> 40) & (cap - 1);
+                    while (keys[h] != 0 && keys[h] != w) {
+                        h = (h + 1) & (cap - 1);
+                    }
+                    keys[h] = w;
+                    vals[h] = p;
+                }
+            }
+        }
+        int pages = paired.length;
+        byte[] bAll = new byte[pages * PageSize.BYTES];
+        boolean[] paired2 = new boolean[pages];
+        boolean[] same2 = new boolean[pages];
+        int[] votes = new int[bPages];
+        int[] touched = new int[512];
+        int moved = 0;
+        int added = 0;
+        for (int p = 0; p < pages; p++) {
+            int o = p * PageSize.BYTES;
+            int nt = 0;
+            for (int j = 0; j < 512; j++) {
+                long w = (long) PointerAwarePatchCodec.LONGS.get(tAll, o + j * 8);
+                if (!distinctive(w)) {
+                    continue;
+                }
+                int h = (int) ((w * 0x9E3779B97F4A7C15L) >>> 40) & (cap - 1);
+                while (keys[h] != 0 && keys[h] != w) {
+                    h = (h + 1) & (cap - 1);
+                }
+                if (keys[h] == w) {
+                    if (votes[vals[h]]++ == 0) {
+                        touched[nt++] = vals[h];
+                    }
+                }
+            }
+            int best = -1;
+            for (int k = 0; k < nt; k++) {
+                if (best < 0 || votes[touched[k]] > votes[best]) {
+                    best = touched[k];
+                }
+            }
+            int bestVotes = best < 0 ? 0 : votes[best];
+            for (int k = 0; k < nt; k++) {
+                votes[touched[k]] = 0;
+            }
+            if (paired[p] && (bestVotes < 8 || java.util.Arrays.equals(tAll, o, o + PageSize.BYTES, bMapped, o,
+                    o + PageSize.BYTES))) {
+                System.arraycopy(bMapped, o, bAll, o, PageSize.BYTES);
+                paired2[p] = true;
+            } else if (bestVotes >= 8 || paired[p]) {
+                System.arraycopy(bRel, best * PageSize.BYTES, bAll, o, PageSize.BYTES);
+                // the base page is stored relocated here; undo nothing: evaluate with the relocation
+                // would relocate twice, so re-copy the raw base page
+                base.copyPage(best, page, 0);
+                System.arraycopy(page, 0, bAll, o, PageSize.BYTES);
+                paired2[p] = true;
+                moved += paired[p] ? 1 : 0;
+                added += paired[p] ? 0 : 1;
+            }
+            same2[p] = paired2[p] && java.util.Arrays.equals(tAll, o, o + PageSize.BYTES, bAll, o, o + PageSize.BYTES);
+        }
+        int n = 0;
+        for (boolean b : paired2) {
+            n += b ? 1 : 0;
+        }
+        System.out.printf(Locale.ROOT, "-- base pages chosen by word votes: %d paired (%.1f %%), %d moved to another base"
+                + " page, %d newly paired%n", n, 100.0 * n / pages, moved, added);
+        evaluate(tAll, bAll, paired2, zero, same2, rel);
+    }
+
+    private static boolean distinctive(long w) {
+        return w != 0 && w != -1 && (w >>> 16) != 0 && (w >>> 16) != 0xFFFF_FFFF_FFFFL;
     }
 
     private static void evaluate(byte[] tAll, byte[] bAll, boolean[] paired, boolean[] zero, boolean[] same,
