@@ -110,6 +110,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         private int pos;
         private long lastLit;
         private long lastDelta;
+        private final long[] refs = new long[REFS];
 
         @Override
         public int encode(byte[] target, int tOff, byte[] base, int bOff, PointerRelocation relocation,
@@ -250,20 +251,19 @@ public final class PointerAwarePatchCodec implements PatchCodec {
             for (int k = from; k < to; k++) {
                 long v = w[WORDS + k];
                 int t = WORDS + k;
+                long[] rf = refs;
+                rf[REF_PREDICTED] = w[k];
+                rf[REF_REP] = w[k + disp];
+                for (int ref = REF_BACK_FIRST; ref <= REF_BACK_LAST; ref++) {
+                    rf[ref] = w[t - REF_BACK[ref]];
+                }
+                rf[REF_LAST_LITERAL] = last;
+                rf[REF_ZERO] = 0L;
                 long best = -1L;
                 int code = 0;
                 int same = -1;
-                for (int ref = 0; ref < 8; ref++) {
-                    long r = switch (ref) {
-                        case REF_PREDICTED -> w[k];
-                        case REF_REP -> w[k + disp];
-                        case REF_PREV1 -> w[t - 1];
-                        case REF_PREV2 -> w[t - 2];
-                        case REF_PREV3 -> w[t - 3];
-                        case REF_PREV4 -> w[t - 4];
-                        case REF_LAST_LITERAL -> last;
-                        default -> 0L;
-                    };
+                for (int ref = 0; ref < REFS; ref++) {
+                    long r = rf[ref];
                     long x = v ^ r;
                     if (Long.compareUnsigned(x, best) < 0) {
                         best = x;
@@ -280,16 +280,20 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                     }
                 }
                 if (same >= 0 && best != 0) {
-                    o[q++] = (byte) ((same << REF_SHIFT) | LIT_SUB_BIT | LIT_SAME_DELTA);
+                    o[q++] = (byte) ((same << REF_SHIFT) | LIT_SUB_BIT);
                     last = v;
                     continue;
+                }
+                if (best == 0) {
+                    code &= ~LIT_SUB_BIT;
                 }
                 int n = (71 - Long.numberOfLeadingZeros(best)) >>> 3;
                 if ((code & LIT_SUB_BIT) != 0) {
                     delta = (best >>> 1) ^ -(best & 1);
                 }
-                o[q++] = (byte) (code | n);
-                for (int b = 0; b < n; b++, best >>>= 8) {
+                int m = n == 7 ? 8 : n;
+                o[q++] = (byte) (code | LIT_BYTES_CODE[m]);
+                for (int b = 0; b < m; b++, best >>>= 8) {
                     o[q++] = (byte) best;
                 }
                 last = v;
@@ -472,32 +476,22 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                                 throw new PatchFormatException("pointer-aware patch: truncated literal at word " + (i + k));
                             }
                             int h = s[p++] & 0xFF;
-                            int nb = h & LIT_BYTES_MASK;
-                            if (nb == LIT_SAME_DELTA && (h & LIT_SUB_BIT) != 0) {
-                                nb = 0;
-                            } else if (nb > 8 || nb > end - p) {
-                                throw new PatchFormatException("pointer-aware patch: bad literal header 0x"
-                                        + Integer.toHexString(h) + " at word " + (i + k));
+                            int nb = LIT_BYTES[h & LIT_BYTES_MASK];
+                            if (nb > end - p) {
+                                throw new PatchFormatException("pointer-aware patch: truncated literal at word " + (i + k));
                             }
                             long x = 0;
                             for (int b = 0; b < nb; b++) {
                                 x |= (long) (s[p++] & 0xFF) << (b << 3);
                             }
                             int tk = t + k;
-                            long ref = switch (h >>> REF_SHIFT) {
-                                case REF_PREDICTED -> w[i + k];
-                                case REF_REP -> w[i + k + disp];
-                                case REF_PREV1 -> w[tk - 1];
-                                case REF_PREV2 -> w[tk - 2];
-                                case REF_PREV3 -> w[tk - 3];
-                                case REF_PREV4 -> w[tk - 4];
-                                case REF_LAST_LITERAL -> lastLit;
-                                default -> 0L;
-                            };
+                            int rc = h >>> REF_SHIFT;
+                            long ref = rc == REF_PREDICTED ? w[i + k] : rc == REF_REP ? w[i + k + disp]
+                                    : rc == REF_LAST_LITERAL ? lastLit : rc == REF_ZERO ? 0L : w[tk - REF_BACK[rc]];
                             if ((h & LIT_SUB_BIT) == 0) {
                                 lastLit = ref ^ x;
                             } else {
-                                if ((h & LIT_BYTES_MASK) != LIT_SAME_DELTA) {
+                                if (nb != 0) {
                                     lastDelta = (x >>> 1) ^ -(x & 1);
                                 }
                                 lastLit = ref + lastDelta;

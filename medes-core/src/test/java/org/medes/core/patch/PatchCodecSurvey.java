@@ -139,8 +139,8 @@ public final class PatchCodecSurvey {
         byte[] out = new byte[2 * PointerAwarePatchFormat.MAX_OPS_BYTES];
         long[] kindBytes = new long[8];
         long[] kindWords = new long[8];
-        long[] refWords = new long[8];
-        long[] refBytes = new long[8];
+        long[] refWords = new long[PointerAwarePatchFormat.REFS];
+        long[] refBytes = new long[PointerAwarePatchFormat.REFS];
         long lz4Used = 0;
         long changed = 0;
         double entropyBytes = 0;
@@ -195,14 +195,14 @@ public final class PatchCodecSurvey {
                     for (int k = 0; k < len; k++) {
                         int h = s[q] & 0xFF;
                         split[1][h]++;
-                        sameDelta += (h & 0x1F) == (0x10 | PointerAwarePatchFormat.LIT_SAME_DELTA) ? 1 : 0;
-                        int nb = (h & 15) == PointerAwarePatchFormat.LIT_SAME_DELTA ? 0 : (h & 15);
+                        sameDelta += (h & 0x0F) == PointerAwarePatchFormat.LIT_SUB_BIT ? 1 : 0;
+                        int nb = PointerAwarePatchFormat.LIT_BYTES[h & PointerAwarePatchFormat.LIT_BYTES_MASK];
                         for (int j = 0; j < nb; j++) {
                             split[2 + j][s[q + 1 + j] & 0xFF]++;
                         }
-                        refWords[h >>> 5]++;
-                        refBytes[h >>> 5] += 1 + ((h & 15) == PointerAwarePatchFormat.LIT_SAME_DELTA ? 0 : (h & 15));
-                        q += 1 + ((h & 15) == PointerAwarePatchFormat.LIT_SAME_DELTA ? 0 : (h & 15));
+                        refWords[h >>> PointerAwarePatchFormat.REF_SHIFT]++;
+                        refBytes[h >>> PointerAwarePatchFormat.REF_SHIFT] += 1 + nb;
+                        q += 1 + nb;
                     }
                 }
                 kindBytes[kind] += q - q0;
@@ -223,8 +223,9 @@ public final class PatchCodecSurvey {
                         + " 10 streams %.0f (no tables)%n",
                 (double) rawOps / changed, (double) finalBytes / changed, entropyBytes / changed, splitBytes / changed);
         sb = new StringBuilder("literal words by reference, words/page (bytes/word):");
-        String[] refs = {"pred", "rep", "t-1", "t-2", "t-3", "t-4", "lastlit", "zero"};
-        for (int k = 0; k < 8; k++) {
+        String[] refs = {"pred", "rep", "t-1", "t-2", "t-3", "t-4", "t-5", "t-6", "t-7", "t-8", "t-12", "t-16",
+                "t-24", "t-32", "lastlit", "zero"};
+        for (int k = 0; k < refs.length; k++) {
             sb.append(String.format(Locale.ROOT, " %s %.1f (%.2f)", refs[k], (double) refWords[k] / changed,
                     (double) refBytes[k] / Math.max(1, refWords[k])));
         }

@@ -53,7 +53,7 @@ class PointerAwarePatchCodecTest {
                 0x00,                     // flags: raw op stream
                 0x01,                     // SAME 2: t0..1 = 0x1500, 0x2500 (relocated)
                 0x40, 0x03,               // MATCH 1, zigzag(-2) = 3: t2 = w[0] = 0x1500
-                (byte) 0x80, 0x01, 0x05,  // LIT 1: ref p (7), XOR, 1 byte 0x05: t3 = 7 ^ 5 = 2
+                (byte) 0x80, 0x01, 0x05,  // LIT 1: ref 0 = p (7), XOR, 1 byte 0x05: t3 = 7 ^ 5 = 2
                 0x3F, (byte) (0x80 | (476 & 0x7F)), (byte) (476 >>> 7), // ZERO 508
         };
         byte[] expected = words(0x1500, 0x2500, 0x1500, 2);
@@ -66,9 +66,9 @@ class PointerAwarePatchCodecTest {
         byte[] patch = {
                 0x00,
                 (byte) 0x82,                   // LIT 3
-                (byte) 0xF2, 0x10, 0x27,       // ref zero, delta, 2 bytes: zigzag 10000 -> +5000
-                (byte) 0x59,                   // ref t-1, same delta: 5000 + 5000
-                (byte) 0x40,                   // ref t-1, XOR, 0 bytes: copy 10000
+                (byte) 0xFA, 0x10, 0x27,       // ref 15 = zero, delta, 2 bytes: zigzag 10000 -> +5000
+                (byte) 0x28,                   // ref 2 = t-1, same delta: 5000 + 5000
+                (byte) 0x20,                   // ref 2 = t-1, XOR, 0 bytes: copy 10000
                 0x3F, (byte) (0x80 | (477 & 0x7F)), (byte) (477 >>> 7), // ZERO 509
         };
         assertThat(decode(patch, base, PointerRelocation.none())).isEqualTo(words(5000, 10000, 10000));
@@ -121,8 +121,8 @@ class PointerAwarePatchCodecTest {
                 .isInstanceOf(PatchFormatException.class).hasMessageContaining("overruns");
         assertThatThrownBy(() -> decode(new byte[] {0x00, 0x1F, (byte) 0xE0, 0x03, 0x00}, base, PointerRelocation.none()))
                 .isInstanceOf(PatchFormatException.class).hasMessageContaining("after the last op");
-        assertThatThrownBy(() -> decode(new byte[] {0x00, (byte) 0x80, 0x0A}, base, PointerRelocation.none()))
-                .isInstanceOf(PatchFormatException.class).hasMessageContaining("literal header");
+        assertThatThrownBy(() -> decode(new byte[] {0x00, (byte) 0x80, 0x07, 1, 2, 3}, base, PointerRelocation.none()))
+                .isInstanceOf(PatchFormatException.class).hasMessageContaining("truncated literal");
         assertThatThrownBy(() -> decode(new byte[] {0x00, 0x00}, base, PointerRelocation.none()))
                 .isInstanceOf(PatchFormatException.class).hasMessageContaining("ends at word 1");
         assertThatThrownBy(() -> decode(new byte[] {0x01, 0x05, 0x00}, base, PointerRelocation.none()))
