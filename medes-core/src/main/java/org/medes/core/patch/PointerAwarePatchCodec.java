@@ -17,7 +17,9 @@ import static org.medes.core.patch.PointerAwarePatchFormat.*;
  * page), continue the last match's displacement, or are stored as sparse XOR literals; the op
  * stream is LZ4-compressed when that makes it shorter. See {@link PointerAwarePatchFormat}.
  *
- * <p>Encoders and decoders allocate nothing per page.
+ * <p>Encoders and decoders allocate nothing per page; each builds a lookup index of a
+ * {@link PointerRelocation} the first time it sees it (pass the same relocation for every page of a
+ * sandbox pair).
  *
  * <p>Thread-safety: the codec is thread-safe; its encoders and decoders are not.
  */
@@ -74,7 +76,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                 return;
             }
             RelocationIndex ix = index;
-            if (ix.relocation() != r) {
+            if (ix.relocation() != r && !ix.relocation().equals(r)) {
                 ix = new RelocationIndex(r);
                 index = ix;
             }
