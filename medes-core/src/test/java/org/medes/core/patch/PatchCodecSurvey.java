@@ -21,12 +21,13 @@ import java.util.Map;
  * protection and order), relocates pointers by each matched mapping's offset, and prints saved
  * fractions and single-thread encode/decode speed per codec, with per-page LZ4 as a reference.
  *
- * <p>Run (as root, from the repository root):
- * <pre>
- * mvn -q -o -pl medes-core test-compile exec:exec -Dexec.executable=java \
- *   -Dexec.args="-cp %classpath org.medes.core.patch.PatchCodecSurvey python node"
- * </pre>
- * (see {@code medes-core/survey.sh}, which adds the JVM flags Chronicle needs).
+ * <p>Run as root from the repository root: {@code medes-core/survey.sh python python-same node node-same}
+ * (it compiles the tests, builds the class path and adds the JVM flags Chronicle needs).
+ * {@code replay:PREFIX} re-runs the codecs on pages written with {@code -Dsurvey.dump=DIR}
+ * (as {@code DIR/NAME-target.bin} and the relocated {@code DIR/NAME-base.bin}) and prints where the
+ * op-stream bytes go; {@code profile:PREFIX} loops encode and decode for a profiler.
+ * Both instances of a run get their own ASLR layout and, for Python, their own string-hash seed,
+ * so figures vary from run to run by a few points.
  */
 public final class PatchCodecSurvey {
     private static final String PYTHON = "import json, decimal, collections, sys; n=int(sys.argv[1]); "
@@ -244,7 +245,7 @@ public final class PatchCodecSurvey {
         return bits;
     }
 
-    /** Polls the process's CPU time until it stops changing for a second (deadline one minute). */
+    /** Polls the process's CPU time and RSS until both stop changing for a second (deadline one minute). */
     private static void waitIdle(long pid) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
         long last = -1;
@@ -252,7 +253,7 @@ public final class PatchCodecSurvey {
         while (System.nanoTime() < deadline) {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long cpu = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            long cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 31 + Long.parseLong(f[21]);
             still = cpu == last ? still + 1 : 0;
             last = cpu;
             if (still >= 10) {
