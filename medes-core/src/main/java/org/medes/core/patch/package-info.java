@@ -9,9 +9,10 @@
  * word at the same index; content that moved inside the page is found by word-granular LZ
  * matching against the relocated base page and the part of the target already coded (one small
  * hash table of words, stamped per page instead of cleared); the words left are literals coded
- * as the XOR or difference against the best of eight references (the prediction, the word at the
- * last match's displacement, the four previous target words, the last literal, zero), keeping
- * only their significant low bytes, or as "the same pointer shift as the last literal". The op
+ * as the XOR or difference against the best of sixteen references (the prediction, the word at
+ * the last match's displacement, target words 1..8, 12, 16, 24 and 32 back, the last literal,
+ * zero), keeping only their significant low bytes, or as "the same pointer shift as the last
+ * literal". The op
  * stream is then LZ4-compressed when that is shorter. The byte layout is drawn in
  * {@code PointerAwarePatchFormat}. {@link org.medes.core.patch.XorLz4PatchCodec} (id 1) is the
  * plain fallback: XOR with the base, then LZ4.
