@@ -17,7 +17,9 @@ import static org.medes.core.patch.PointerAwarePatchFormat.*;
  * page), continue the last match's displacement, or are stored as sparse XOR literals; the op
  * stream is LZ4-compressed when that makes it shorter. See {@link PointerAwarePatchFormat}.
  *
- * <p>Encoders and decoders allocate nothing per page.
+ * <p>Encoders and decoders allocate nothing per page; each builds a lookup index of a
+ * {@link PointerRelocation} the first time it sees it (pass the same relocation for every page of a
+ * sandbox pair).
  *
  * <p>Thread-safety: the codec is thread-safe; its encoders and decoders are not.
  */
@@ -59,46 +61,28 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         return name();
     }
 
-    /** Fills {@code win[0..512)} with the relocated base words; caches the last range hit. */
+    /**
+     * Fills {@code win[0..512)} with the relocated base words through a {@link RelocationIndex},
+     * rebuilt only when the relocation changes (once per sandbox pair, not per page).
+     */
     static final class Predictor {
-        private int last;
+        private RelocationIndex index = new RelocationIndex(PointerRelocation.none());
 
         void predict(byte[] base, int bOff, PointerRelocation r, long[] win) {
-            int n = r.size();
-            if (n == 0) {
+            if (r.size() == 0) {
                 for (int j = 0; j < WORDS; j++) {
                     win[j] = (long) LONGS.get(base, bOff + (j << 3));
                 }
                 return;
             }
-            long min = r.start(0);
-            long max = r.end(n - 1);
-            int hit = last < n ? last : 0;
-            for (int j = 0; j < WORDS; j++) {
-                long w = (long) LONGS.get(base, bOff + (j << 3));
-                if (Long.compareUnsigned(w, min) >= 0 && Long.compareUnsigned(w, max) < 0) {
-                    if (Long.compareUnsigned(w, r.start(hit)) >= 0 && Long.compareUnsigned(w, r.end(hit)) < 0) {
-                        w += r.delta(hit);
-                    } else {
-                        int lo = 0;
-                        int hi = n - 1;
-                        while (lo <= hi) {
-                            int mid = (lo + hi) >>> 1;
-                            if (Long.compareUnsigned(w, r.start(mid)) < 0) {
-                                hi = mid - 1;
-                            } else if (Long.compareUnsigned(w, r.end(mid)) >= 0) {
-                                lo = mid + 1;
-                            } else {
-                                hit = mid;
-                                w += r.delta(mid);
-                                break;
-                            }
-                        }
-                    }
-                }
-                win[j] = w;
+            RelocationIndex ix = index;
+            if (ix.relocation() != r && !ix.relocation().equals(r)) {
+                ix = new RelocationIndex(r);
+                index = ix;
             }
-            last = hit;
+            for (int j = 0; j < WORDS; j++) {
+                win[j] = ix.relocate((long) LONGS.get(base, bOff + (j << 3)));
+            }
         }
     }
 
@@ -126,6 +110,9 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         private final Predictor predictor = new Predictor();
         private int epoch;
         private int pos;
+        private long lastLit;
+        private long lastDelta;
+        private final long[] refs = new long[REFS];
 
         @Override
         public int encode(byte[] target, int tOff, byte[] base, int bOff, PointerRelocation relocation,
@@ -149,6 +136,15 @@ public final class PointerAwarePatchCodec implements PatchCodec {
             return pack(opsLen, out, outOff, maxLength);
         }
 
+        /** The op stream of the last page encoded, before the LZ4 stage (for analysis). */
+        byte[] lastOps() {
+            return ops;
+        }
+
+        int lastOpsLength() {
+            return pos;
+        }
+
         private int nextEpoch() {
             if (++epoch > MAX_EPOCH) {
                 Arrays.fill(table, 0);
@@ -161,6 +157,8 @@ public final class PointerAwarePatchCodec implements PatchCodec {
             long[] w = win;
             int[] t = table;
             pos = 0;
+            lastLit = 0;
+            lastDelta = 0;
             int disp = 0;
             int litStart = -1;
             int i = 0;
@@ -247,34 +245,63 @@ public final class PointerAwarePatchCodec implements PatchCodec {
 
         private void literals(int from, int to, int disp) {
             long[] w = win;
-            boolean rep = false;
-            if (disp != 0) {
-                int costP = 0;
-                int costR = 0;
-                for (int k = from; k < to; k++) {
-                    long v = w[WORDS + k];
-                    costP += nonZeroBytes(v ^ w[k]);
-                    costR += nonZeroBytes(v ^ w[k + disp]);
-                }
-                rep = costR < costP;
-            }
-            token(rep ? LITREP : LIT, to - from);
-            int d = rep ? disp : 0;
+            token(LIT, to - from);
             byte[] o = ops;
             int q = pos;
+            long last = lastLit;
+            long delta = lastDelta;
             for (int k = from; k < to; k++) {
-                long x = w[WORDS + k] ^ w[k + d];
-                int maskAt = q++;
-                int mask = 0;
-                for (int b = 0; b < 8 && x != 0; b++, x >>>= 8) {
-                    int by = (int) x & 0xFF;
-                    if (by != 0) {
-                        mask |= 1 << b;
-                        o[q++] = (byte) by;
+                long v = w[WORDS + k];
+                int t = WORDS + k;
+                long[] rf = refs;
+                rf[REF_PREDICTED] = w[k];
+                rf[REF_REP] = w[k + disp];
+                for (int ref = REF_BACK_FIRST; ref <= REF_BACK_LAST; ref++) {
+                    rf[ref] = w[t - REF_BACK[ref]];
+                }
+                rf[REF_LAST_LITERAL] = last;
+                rf[REF_ZERO] = 0L;
+                long best = -1L;
+                int code = 0;
+                int same = -1;
+                for (int ref = 0; ref < REFS; ref++) {
+                    long r = rf[ref];
+                    long x = v ^ r;
+                    if (Long.compareUnsigned(x, best) < 0) {
+                        best = x;
+                        code = ref << REF_SHIFT;
+                    }
+                    long dlt = v - r;
+                    if (dlt == delta && same < 0) {
+                        same = ref;
+                    }
+                    x = (dlt << 1) ^ (dlt >> 63);
+                    if (Long.compareUnsigned(x, best) < 0) {
+                        best = x;
+                        code = (ref << REF_SHIFT) | LIT_SUB_BIT;
                     }
                 }
-                o[maskAt] = (byte) mask;
+                if (same >= 0 && best != 0) {
+                    o[q++] = (byte) ((same << REF_SHIFT) | LIT_SUB_BIT);
+                    last = v;
+                    continue;
+                }
+                if (best == 0) {
+                    code &= ~LIT_SUB_BIT;
+                }
+                int n = (71 - Long.numberOfLeadingZeros(best)) >>> 3;
+                if ((code & LIT_SUB_BIT) != 0) {
+                    delta = (best >>> 1) ^ -(best & 1);
+                }
+                int m = n == 7 ? 8 : n;
+                o[q++] = (byte) (code | LIT_BYTES_CODE[m]);
+                for (int b = 0; b < m; b++, best >>>= 8) {
+                    o[q++] = (byte) best;
+                }
+                last = v;
             }
+            lastLit = last;
+            lastDelta = delta;
             pos = q;
         }
 
@@ -388,6 +415,8 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         private static void decodeOps(byte[] s, int p, int end, long[] w) throws PatchFormatException {
             int i = 0;
             int disp = 0;
+            long lastLit = 0;
+            long lastDelta = 0;
             while (i < WORDS) {
                 if (p >= end) {
                     throw new PatchFormatException("pointer-aware patch: op stream ends at word " + i);
@@ -443,24 +472,33 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                             w[t + k] = w[from + k];
                         }
                     }
-                    case LIT, LITREP -> {
-                        int from = kind == LIT ? i : i + disp;
+                    case LIT -> {
                         for (int k = 0; k < n; k++) {
                             if (p >= end) {
                                 throw new PatchFormatException("pointer-aware patch: truncated literal at word " + (i + k));
                             }
-                            int mask = s[p++] & 0xFF;
-                            int nb = Integer.bitCount(mask);
+                            int h = s[p++] & 0xFF;
+                            int nb = LIT_BYTES[h & LIT_BYTES_MASK];
                             if (nb > end - p) {
                                 throw new PatchFormatException("pointer-aware patch: truncated literal at word " + (i + k));
                             }
                             long x = 0;
-                            for (int b = 0; mask != 0; b++, mask >>>= 1) {
-                                if ((mask & 1) != 0) {
-                                    x |= (long) (s[p++] & 0xFF) << (b << 3);
-                                }
+                            for (int b = 0; b < nb; b++) {
+                                x |= (long) (s[p++] & 0xFF) << (b << 3);
                             }
-                            w[t + k] = w[from + k] ^ x;
+                            int tk = t + k;
+                            int rc = h >>> REF_SHIFT;
+                            long ref = rc == REF_PREDICTED ? w[i + k] : rc == REF_REP ? w[i + k + disp]
+                                    : rc == REF_LAST_LITERAL ? lastLit : rc == REF_ZERO ? 0L : w[tk - REF_BACK[rc]];
+                            if ((h & LIT_SUB_BIT) == 0) {
+                                lastLit = ref ^ x;
+                            } else {
+                                if (nb != 0) {
+                                    lastDelta = (x >>> 1) ^ -(x & 1);
+                                }
+                                lastLit = ref + lastDelta;
+                            }
+                            w[tk] = lastLit;
                         }
                     }
                     default -> throw new PatchFormatException("pointer-aware patch: unknown op kind " + kind

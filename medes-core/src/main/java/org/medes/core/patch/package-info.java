@@ -1,0 +1,26 @@
+/**
+ * Patches: a 4 KiB target page encoded against a base page of another sandbox.
+ *
+ * <p>{@link org.medes.core.patch.PatchCodecs} lists the codecs by the stable id written into
+ * dedup images. {@link org.medes.core.patch.PointerAwarePatchCodec} (id 2, the default) models
+ * what differs between two instances of one function: ASLR moves every mapping by its own offset,
+ * so each base word that points into a base mapping is first moved by that mapping's offset
+ * ({@link org.medes.core.patch.PointerRelocation}); the relocated base page predicts the target
+ * word at the same index; content that moved inside the page is found by word-granular LZ
+ * matching against the relocated base page and the part of the target already coded (one small
+ * hash table of words, stamped per page instead of cleared); the words left are literals coded
+ * as the XOR or difference against the best of sixteen references (the prediction, the word at
+ * the last match's displacement, target words 1..8, 12, 16, 24 and 32 back, the last literal,
+ * zero), keeping only their significant low bytes, or as "the same pointer shift as the last
+ * literal". The op
+ * stream is then LZ4-compressed when that is shorter. The byte layout is drawn in
+ * {@code PointerAwarePatchFormat}. {@link org.medes.core.patch.XorLz4PatchCodec} (id 1) is the
+ * plain fallback: XOR with the base, then LZ4.
+ *
+ * <p>Decoders are exact and bounds-checked: a truncated or corrupt patch raises
+ * {@link org.medes.core.patch.PatchFormatException}; it may also decode to a wrong page, which
+ * the engine's per-page checksums catch. Encoders and decoders hold all their scratch space and
+ * allocate nothing per page. {@code PatchCodecSurvey} (test scope) measures the codecs on two live
+ * processes of one program.
+ */
+package org.medes.core.patch;
