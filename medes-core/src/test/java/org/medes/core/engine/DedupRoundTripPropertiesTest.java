@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** restore(dedup(x)) == x for images mixing every kind of page, any thread count. */
-class DedupRoundTripProperties {
+class DedupRoundTripPropertiesTest {
     enum Kind { RANDOM, ZERO, IDENTICAL, SHIFTED, POINTER_SHIFTED, SPARSE_EDIT }
 
     static final long BASE_START = 0x7f00_0000_0000L;
