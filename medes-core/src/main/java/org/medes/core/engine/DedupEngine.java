@@ -46,9 +46,10 @@ import java.util.concurrent.Future;
  * <ol>
  *   <li>Fingerprint every page ({@link ValueSampledFingerprinter}), look the hashes up in the
  *       registry in batches, and let the {@link BasePageSelector} pick a candidate per page.</li>
- *   <li>The <em>primary base</em> is the base most pages picked. Its mappings are aligned with
- *       the image's ({@link MappingAlignment}), which gives every page a second candidate (the
- *       page at the same offset of the paired mapping) and the pointer relocation per base.</li>
+ *   <li>The <em>primary base</em> is the base most pages picked. Its mappings are paired with
+ *       the image's ({@link MappingAlignment}) and then its pages ({@link PageAlignment}, which
+ *       lets content slide by whole pages), which gives every page a second candidate and the
+ *       pointer relocation; other bases relocate by whole mappings.</li>
  *   <li>Each page becomes: ZERO; SAME_AS_BASE when a candidate is byte-identical; otherwise the
  *       smallest of a patch against a candidate, LZ4 of the page, or the raw page. A patch is
  *       used only when it is smaller than the LZ4 of the page.</li>
@@ -62,7 +63,7 @@ import java.util.concurrent.Future;
 public final class DedupEngine implements AutoCloseable {
     /** Pages per parallel task; fixed so the output never depends on the thread count. */
     static final int BLOCK_PAGES = 256;
-    /** A patch this small is good enough: the second candidate is not tried. */
+    /** A patch this small is good enough: later candidates are not tried. */
     static final int GOOD_PATCH_BYTES = 256;
 
     private static final LongHashFunction XX3 = LongHashFunction.xx3();
@@ -154,7 +155,10 @@ public final class DedupEngine implements AutoCloseable {
         for (int i = 0; i < contexts.length; i++) {
             int b = order.get(i);
             PageLayout layout = bases.layout(b);
-            contexts[i] = new BaseContext(b, bases.node(b), layout, MappingAlignment.align(image.mappings(), layout.mappings()));
+            MappingAlignment mappings = MappingAlignment.align(image.mappings(), layout.mappings());
+            // the primary base also offers pages by position: same offset, or content slid by whole pages
+            PageAlignment pages = i == 0 ? PageAlignment.prepare(image, layout, b, mappings, bases) : null;
+            contexts[i] = new BaseContext(b, bases.node(b), mappings.relocation(), pages);
         }
 
         PageTable table = new PageTable(n);
@@ -179,7 +183,7 @@ public final class DedupEngine implements AutoCloseable {
         for (int i = 0; i < contexts.length; i++) {
             remap[i] = used[i] > 0 ? uses.size() : -1;
             if (used[i] > 0) {
-                uses.add(new BaseUse(contexts[i].base, contexts[i].node, contexts[i].alignment.relocation()));
+                uses.add(new BaseUse(contexts[i].base, contexts[i].node, contexts[i].relocation));
             }
         }
         DedupImageWriter writer = new DedupImageWriter(image.id(), image.mappings(), uses, n);
@@ -279,7 +283,8 @@ public final class DedupEngine implements AutoCloseable {
         pool.shutdown();
     }
 
-    private record BaseContext(int base, int node, PageLayout layout, MappingAlignment alignment) {
+    /** A base an image may use: its pointer relocation and, for the primary base, its pages by position. */
+    private record BaseContext(int base, int node, PointerRelocation relocation, PageAlignment pages) {
     }
 
     /** Per-page results of the encode pass, filled by disjoint blocks. */
@@ -311,12 +316,13 @@ public final class DedupEngine implements AutoCloseable {
         final long[] hashes;
         final long[] refs;
         final int[] start = new int[BLOCK_PAGES + 1];
-        final int[] candBaseIdx = new int[2];
-        final int[] candPage = new int[2];
+        final int[] positional = new int[PageAlignment.maxCandidates()];
+        final int[] candBaseIdx = new int[PageAlignment.maxCandidates() + 1];
+        final int[] candPage = new int[PageAlignment.maxCandidates() + 1];
         final ValueSampledFingerprinter fingerprinter;
         final int codecId;
         final byte[] page = new byte[PageSize.BYTES];
-        final byte[][] base = {new byte[PageSize.BYTES], new byte[PageSize.BYTES]};
+        final byte[][] base = new byte[PageAlignment.maxCandidates() + 1][PageSize.BYTES];
         final byte[] lz4 = new byte[LZ4.maxCompressedLength(PageSize.BYTES)];
         final byte[] patch = new byte[2 * PageSize.BYTES];
         final byte[] best = new byte[2 * PageSize.BYTES];
@@ -366,24 +372,29 @@ public final class DedupEngine implements AutoCloseable {
                     t.kind[p] = (byte) PageKind.ZERO.code();
                     continue;
                 }
-                // candidates: the aligned page of the primary base, then the fingerprint's pick
-                int nc = 0;
-                if (contexts.length > 0) {
-                    int ap = contexts[0].alignment.alignedPage(image.pageMapping(p), image.pageVaddr(p), contexts[0].layout);
-                    if (ap >= 0) {
-                        candBaseIdx[nc] = 0;
-                        candPage[nc++] = ap;
-                    }
+                // candidates: pages of the primary base by position, then the fingerprint's pick
+                int nc = contexts.length > 0 ? contexts[0].pages.candidates(p, positional) : 0;
+                for (int c = 0; c < nc; c++) {
+                    candBaseIdx[c] = 0;
+                    candPage[c] = positional[c];
                 }
                 long sel = selected[p];
                 if (sel != PageRef.NONE) {
                     int bi = indexOf(contexts, PageRef.base(sel));
                     int bp = PageRef.page(sel);
-                    if (nc == 0 || candBaseIdx[0] != bi || candPage[0] != bp) {
+                    boolean seen = false;
+                    for (int c = 0; c < nc; c++) {
+                        seen |= candBaseIdx[c] == bi && candPage[c] == bp;
+                    }
+                    if (!seen) {
                         candBaseIdx[nc] = bi;
                         candPage[nc++] = bp;
                     }
                 }
+                // try them in order: identical ends it, a good patch ends it, else keep the smallest
+                PageKind bestKind = null;
+                int bestLength = 0;
+                int bestCand = -1;
                 boolean same = false;
                 for (int c = 0; c < nc; c++) {
                     bases.readPage(contexts[candBaseIdx[c]].base, candPage[c], base[c], 0);
@@ -392,35 +403,32 @@ public final class DedupEngine implements AutoCloseable {
                         same = true;
                         break;
                     }
-                }
-                if (same) {
-                    continue;
-                }
-                int bestLength;
-                PageKind bestKind;
-                int lz4Length = LZ4.compress(page, 0, PageSize.BYTES, lz4, 0, lz4.length);
-                if (lz4Length < PageSize.BYTES) {
-                    bestKind = PageKind.LZ4;
-                    bestLength = lz4Length;
-                    System.arraycopy(lz4, 0, best, 0, lz4Length);
-                } else {
-                    bestKind = PageKind.RAW;
-                    bestLength = PageSize.BYTES;
-                    System.arraycopy(page, 0, best, 0, PageSize.BYTES);
-                }
-                int bestCand = -1;
-                for (int c = 0; c < nc; c++) {
-                    if (bestKind == PageKind.PATCH && bestLength <= GOOD_PATCH_BYTES) {
-                        break;
+                    if (bestKind == null) {
+                        int lz4Length = LZ4.compress(page, 0, PageSize.BYTES, lz4, 0, lz4.length);
+                        bestKind = lz4Length < PageSize.BYTES ? PageKind.LZ4 : PageKind.RAW;
+                        bestLength = Math.min(lz4Length, PageSize.BYTES);
+                        System.arraycopy(bestKind == PageKind.LZ4 ? lz4 : page, 0, best, 0, bestLength);
                     }
-                    PointerRelocation reloc = contexts[candBaseIdx[c]].alignment.relocation();
-                    int len = encoder.encode(page, 0, base[c], 0, reloc, patch, 0, bestLength - 1);
+                    int len = encoder.encode(page, 0, base[c], 0, contexts[candBaseIdx[c]].relocation, patch, 0,
+                            bestLength - 1);
                     if (len >= 0 && len < bestLength) {
                         bestKind = PageKind.PATCH;
                         bestLength = len;
                         bestCand = c;
                         System.arraycopy(patch, 0, best, 0, len);
+                        if (len <= GOOD_PATCH_BYTES) {
+                            break;
+                        }
                     }
+                }
+                if (same) {
+                    continue;
+                }
+                if (bestKind == null) { // no candidate at all
+                    int lz4Length = LZ4.compress(page, 0, PageSize.BYTES, lz4, 0, lz4.length);
+                    bestKind = lz4Length < PageSize.BYTES ? PageKind.LZ4 : PageKind.RAW;
+                    bestLength = Math.min(lz4Length, PageSize.BYTES);
+                    System.arraycopy(bestKind == PageKind.LZ4 ? lz4 : page, 0, best, 0, bestLength);
                 }
                 if (bestKind == PageKind.PATCH) {
                     record(t, p, PageKind.PATCH, bestLength, candBaseIdx[bestCand], candPage[bestCand], base[bestCand],
