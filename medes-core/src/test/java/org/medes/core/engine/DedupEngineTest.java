@@ -154,6 +154,50 @@ class DedupEngineTest {
         }
     }
 
+    /** Content that slid by whole pages inside a mapping is still found (no fingerprint can: its chunks all end in zeros). */
+    @Test
+    void contentSlidByWholePagesFindsItsBasePages() throws Exception {
+        int pages = 64;
+        int slide = 3;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(9);
+        byte[][] content = new byte[pages + slide][];
+        for (int i = 0; i < content.length; i++) {
+            ByteBuffer bb = ByteBuffer.allocate(PageSize.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            for (int w = 0; w < PageSize.WORDS; w++) {
+                bb.putLong(r.nextLong() & 0x0000_FFFF_FFFF_FFFFL); // top two bytes zero: never sampled
+            }
+            content[i] = bb.array();
+        }
+        byte[] anchor = new byte[PageSize.BYTES];
+        r.nextBytes(anchor); // a page fingerprints can find, so the base becomes the primary one
+        long bStart = 0x7f10_0000_0000L;
+        long tStart = 0x7f20_0000_0000L;
+        SandboxImage.Builder bb = SandboxImage.builder("slid-base");
+        bb.addMapping(org.medes.core.page.Mapping.anonymous(bStart - PageSize.BYTES, PageSize.BYTES));
+        bb.addPage(bStart - PageSize.BYTES, anchor, 0);
+        bb.addMapping(org.medes.core.page.Mapping.anonymous(bStart, (long) (pages + slide) * PageSize.BYTES));
+        for (int i = 0; i < pages; i++) {
+            bb.addPage(bStart + (long) i * PageSize.BYTES, content[i], 0);
+        }
+        SandboxImage.Builder tb = SandboxImage.builder("slid");
+        tb.addMapping(org.medes.core.page.Mapping.anonymous(tStart - PageSize.BYTES, PageSize.BYTES));
+        tb.addPage(tStart - PageSize.BYTES, anchor, 0);
+        tb.addMapping(org.medes.core.page.Mapping.anonymous(tStart, (long) (pages + slide) * PageSize.BYTES));
+        for (int i = 0; i < pages; i++) { // the same pages, three pages further in
+            tb.addPage(tStart + (long) (i + slide) * PageSize.BYTES, content[i], 0);
+        }
+        try (FingerprintRegistry r2 = TestRegistries.newRegistry();
+             BaseSandboxes b2 = BaseSandboxes.builder().registry(r2).build();
+             DedupEngine engine = DedupEngine.builder().build();
+             SandboxImage target = tb.build()) {
+            b2.addBase("fn", bb.build());
+            try (DedupImage d = engine.dedup(target, r2, b2); SandboxImage back = engine.restore(d, b2)) {
+                assertThat(d.kindCounts().get(PageKind.SAME_AS_BASE)).isEqualTo(pages + 1);
+                assertThat(back.contentEquals(target)).isTrue();
+            }
+        }
+    }
+
     // ---- corruption: never a wrong page ----
 
     @Test
