@@ -137,7 +137,7 @@ public final class OffHeapFingerprintRegistry implements FingerprintRegistry {
             if (bases.containsKey(base)) {
                 throw new IllegalStateException("base " + base + " is already registered");
             }
-            BaseEntry entry = new BaseEntry(base, current.sideNext);
+            BaseEntry entry = new BaseEntry(current.sideNext);
             bases.put(base, entry);
             PageOffsets offsets = new PageOffsets(count);
             int added = 0;
@@ -156,11 +156,11 @@ public final class OffHeapFingerprintRegistry implements FingerprintRegistry {
                     continue;
                 }
                 int page = pages[i];
-                long offset = offsets.get(page);
+                int offset = offsets.get(page);
                 long sideIndex;
                 if (offset < 0) {
                     sideIndex = table.appendSide(packedBase | page);
-                    offsets.put(page, sideIndex - entry.sideFrom);
+                    offsets.put(page, (int) (sideIndex - entry.sideFrom));
                     entry.sideTo = sideIndex + 1;
                     liveSideEntries++;
                 } else {
@@ -169,7 +169,6 @@ public final class OffHeapFingerprintRegistry implements FingerprintRegistry {
                 table.putSlot(pos, RegistrySlot.slot(k, sideIndex));
                 added++;
             }
-            entry.chunks = added;
             chunks += added;
             return added;
         } finally {
@@ -281,13 +280,10 @@ public final class OffHeapFingerprintRegistry implements FingerprintRegistry {
 
     /** A registered base: its contiguous side-entry range in the current generation. */
     private static final class BaseEntry {
-        final int base;
         long sideFrom;
         long sideTo;
-        long chunks;
 
-        BaseEntry(int base, long sideNext) {
-            this.base = base;
+        BaseEntry(long sideNext) {
             this.sideFrom = sideNext;
             this.sideTo = sideNext;
         }
@@ -296,18 +292,18 @@ public final class OffHeapFingerprintRegistry implements FingerprintRegistry {
     /** Page index to side-entry offset within one registration (open addressing, on heap). */
     private static final class PageOffsets {
         private final int[] keys;
-        private final long[] values;
+        private final int[] values;
         private final int mask;
 
         PageOffsets(int expected) {
             int size = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
             keys = new int[size];
-            values = new long[size];
+            values = new int[size];
             mask = size - 1;
             Arrays.fill(keys, -1);
         }
 
-        long get(int page) {
+        int get(int page) {
             int i = (page * 0x9E3779B9) & mask;
             while (keys[i] != -1) {
                 if (keys[i] == page) {
@@ -318,7 +314,7 @@ public final class OffHeapFingerprintRegistry implements FingerprintRegistry {
             return -1;
         }
 
-        void put(int page, long offset) {
+        void put(int page, int offset) {
             int i = (page * 0x9E3779B9) & mask;
             while (keys[i] != -1 && keys[i] != page) {
                 i = (i + 1) & mask;
