@@ -52,12 +52,15 @@ public final class OffHeapFingerprintRegistry implements FingerprintRegistry {
     /** Current generation; null once closed. */
     private volatile RegistryTable current;
     private volatile long chunks;
+    /** Native bytes of the current generation as of the last completed write operation. */
+    private volatile long memory;
     private long liveSideEntries;
     private volatile int resizes;
 
     private OffHeapFingerprintRegistry(long expectedChunks) {
         this.minCapacity = capacityFor(expectedChunks, MIN_CAPACITY);
         this.current = new RegistryTable(minCapacity);
+        this.memory = current.memoryBytes();
     }
 
     /** A builder with defaults (a small table that grows as bases are registered). */
@@ -102,15 +105,10 @@ public final class OffHeapFingerprintRegistry implements FingerprintRegistry {
         return chunks;
     }
 
+    /** {@inheritDoc} As of the last completed registration, retirement or close. */
     @Override
     public long memoryBytes() {
-        writeLock.lock();
-        try {
-            RegistryTable table = current;
-            return table == null ? 0 : table.memoryBytes();
-        } finally {
-            writeLock.unlock();
-        }
+        return memory;
     }
 
     /** Resizes (rebuilds) done so far; for tests and reports. */
@@ -170,6 +168,7 @@ public final class OffHeapFingerprintRegistry implements FingerprintRegistry {
                 added++;
             }
             chunks += added;
+            memory = current.memoryBytes();
             return added;
         } finally {
             writeLock.unlock();
@@ -197,6 +196,7 @@ public final class OffHeapFingerprintRegistry implements FingerprintRegistry {
             if (sparse || manyTombstones || manyDeadPages) {
                 rebuild(table.live);
             }
+            memory = current.memoryBytes();
             return (int) removed;
         } finally {
             writeLock.unlock();
@@ -215,6 +215,7 @@ public final class OffHeapFingerprintRegistry implements FingerprintRegistry {
             current = null;
             bases.clear();
             chunks = 0;
+            memory = 0;
             table.release();
         } finally {
             writeLock.unlock();
