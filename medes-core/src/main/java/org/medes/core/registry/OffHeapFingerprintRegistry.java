@@ -25,10 +25,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * every candidate page against the content, so both only cost a wasted comparison or a missed
  * base chunk.
  *
- * <p><b>Memory.</b> The table is resized to load 0.6 whenever live and deleted slots would exceed
- * 0.8 (or after retirements left it sparse), so slots cost at most 8 / 0.6 = 13.3 bytes per
- * indexed chunk once past the initial capacity; side entries cost 8 bytes per page with at least
- * one indexed chunk (1.6 bytes per chunk at five chunks per page), allocated in 64 KiB segments.
+ * <p><b>Memory.</b> The table is rebuilt at load 0.6 whenever live and deleted slots would exceed
+ * 0.8, and after a retirement that leaves it below load 0.5 or with more deleted than live slots.
+ * Once past the initial capacity, slots therefore cost at most 8 / 0.6 = 13.3 bytes per indexed
+ * chunk while bases are only added, and at most 8 / 0.5 = 16 bytes after retirements. Side
+ * entries cost 8 bytes per page with at least one indexed chunk (1.6 bytes per chunk at five
+ * chunks per page, 8 at one), allocated in 64 KiB segments; a retired base's entries are
+ * reclaimed by the next rebuild.
  * Limits: 2^28 - 1 side entries per table generation, 2^31 - 1 slots.
  *
  * <p><b>Concurrency.</b> Registrations and retirements are serialized by a lock. Lookups take no
@@ -43,7 +46,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class OffHeapFingerprintRegistry implements FingerprintRegistry {
     static final double MAX_LOAD = 0.8;
     static final double TARGET_LOAD = 0.6;
-    private static final double MIN_LOAD = 0.3;
+    private static final double MIN_LOAD = 0.5;
     private static final long MIN_CAPACITY = 64;
 
     private final ReentrantLock writeLock = new ReentrantLock();

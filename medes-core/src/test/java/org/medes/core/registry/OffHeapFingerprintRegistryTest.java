@@ -145,9 +145,12 @@ class OffHeapFingerprintRegistryTest {
                 assertThat(refs[j]).as("chunk %d", j).isEqualTo(PageRef.pack(b, b % 4, (j % perBase) / 5));
             }
 
+            long memoryBefore = registry.memoryBytes();
             for (int b = 0; b < bases; b += 2) {
                 assertThat(registry.retireBase(b)).isEqualTo(perBase);
             }
+            assertThat(registry.chunkCount()).isEqualTo((long) bases / 2 * perBase);
+            assertThat(registry.memoryBytes()).isLessThan(memoryBefore * 3 / 4);
             registry.lookup(h, h.length, refs);
             for (int j = 0; j < h.length; j++) {
                 int b = j / perBase;
