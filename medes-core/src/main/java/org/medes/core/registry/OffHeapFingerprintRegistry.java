@@ -12,7 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Embedded {@link FingerprintRegistry}: an open-addressing hash table in native memory (Chronicle
  * Bytes stores) with one 8-byte slot per position and one 8-byte side entry per registered page,
- * shared by that page's indexed chunks; the layout is drawn in {@link RegistrySlot}.
+ * shared by that page's indexed chunks; the layout is drawn in {@code RegistrySlot}.
  *
  * <p><b>Candidates, not proof.</b> A slot keeps 36 bits of the (mixed) chunk hash. Two hashes
  * agreeing on those bits are one key: a lookup may answer the page of another chunk, and a
