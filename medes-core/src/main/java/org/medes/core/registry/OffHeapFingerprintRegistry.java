@@ -1,148 +1,182 @@
 package org.medes.core.registry;
 
-import net.openhft.chronicle.bytes.BytesStore;
-import net.openhft.chronicle.core.UnsafeMemory;
-import sun.misc.Unsafe;
-
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The embedded registry: an off-heap open-addressing hash table from chunk hash to base page.
+ * Embedded {@link FingerprintRegistry}: an open-addressing hash table in native memory (Chronicle
+ * Bytes stores) with one 8-byte slot per position and one 8-byte side entry per registered page,
+ * shared by that page's indexed chunks; the layout is drawn in {@code RegistrySlot}.
  *
- * <h2>Layout</h2>
- * Two off-heap arrays per table generation:
- * <pre>
- * slots (capacity x 8 bytes, linear probing, home = (hash >>> 32) * capacity >>> 32)
- *  63                          28 27                     0
- * +------------------------------+-----------------------+
- * | top 36 bits of the hash      | page entry index + 1  |     0 = empty, -1 = deleted
- * +------------------------------+-----------------------+
+ * <p><b>Candidates, not proof.</b> A slot keeps 36 bits of the (mixed) chunk hash. Two hashes
+ * agreeing on those bits are one key: a lookup may answer the page of another chunk, and a
+ * registration of such a hash counts as already present. Estimates for uniformly distributed
+ * 64-bit hashes (XXH3): a lookup of an absent hash compares its key with the live slots of its
+ * probe run, about {@code (1 + 1/(1-a)^2) / 2} of them at load {@code a} (3.6 at the post-resize
+ * load 0.6, 13 at the maximum 0.8), each matching with probability 2^-36, so a false positive has
+ * probability 0.5e-10 to 1.9e-10 per lookup; a new chunk collides with one of {@code n} indexed
+ * chunks with probability {@code n / 2^36} (1.5e-5 at a million chunks). The engine verifies
+ * every candidate page against the content, so both only cost a wasted comparison or a missed
+ * base chunk.
  *
- * page entries (8 bytes each, segments of 16384): the packed {@link PageRef}
- * </pre>
- * One page entry is shared by all chunks of that page registered in one call, so a page with
- * five sampled chunks costs 5 slots + 1 entry. The table grows by a quarter when live plus
- * deleted slots pass 80 % of the capacity, so a chunk costs 8 / 0.64..0.8 bytes of slots plus its
- * share of the page entry: 10–15 B per chunk ({@link #memoryBytes()} / {@link #chunkCount()}).
+ * <p><b>Memory.</b> The table is rebuilt at load 0.6 whenever live and deleted slots would exceed
+ * 0.8, and after a retirement that leaves it below load 0.5 or with more deleted than live slots.
+ * Once past the initial capacity, slots therefore cost at most 8 / 0.6 = 13.3 bytes per indexed
+ * chunk while bases are only added, and at most 8 / 0.5 = 16 bytes after retirements. Side
+ * entries cost 8 bytes per page with at least one indexed chunk (1.6 bytes per chunk at five
+ * chunks per page, 8 at one), allocated in 64 KiB segments; a retired base's entries are
+ * reclaimed by the next rebuild.
+ * Limits: 2^28 - 1 side entries per table generation, 2^31 - 1 slots.
  *
- * A slot keeps the top 36 bits of the hash, which also give its home, so a resize can rehash
- * without the full hash; up to 2^28 - 2 page entries.
+ * <p><b>Concurrency.</b> Registrations and retirements are serialized by a lock. Lookups take no
+ * lock: each batch retains the current table generation (a reference count), so a resize, which
+ * builds a new generation and swaps it in, frees the old native memory only when the last batch
+ * reading it releases it. Slots and side entries are published with release stores; retiring a
+ * base first invalidates its side entries (volatile stores, read back with volatile loads), so no
+ * lookup that starts after {@link #retireBase} returns answers a page of that base.
  *
- * <h2>False positives</h2>
- * Two hashes are taken as equal when their top 36 bits are. Slots probed by a lookup have homes
- * near its own, so they share the top log2(capacity) bits with it: an absent hash returns a page
- * with probability about (probe length) x capacity / 2^36 — about 1 in 10,000 lookups at a
- * million chunks. A registration that collides that way is treated as already present.
- * Results are candidates: the engine compares page content, so a false positive costs a worse
- * patch, never a wrong page.
- *
- * <h2>Concurrency</h2>
- * Registrations and retirements take a lock; lookups take none. Slots and entries are written
- * with ordered stores (entry before slot), and read plainly as 8-byte atomic loads. A resize
- * builds a new generation and publishes it through a volatile field; each lookup batch pins the
- * generation it reads with a reference count, and a generation's native memory is freed only when
- * the writer and every pinned reader have released it.
- *
- * <p>Thread-safety: thread-safe as described.
+ * <p>Thread-safety: safe for any number of threads; writers serialize, lookups run concurrently.
  */
 public final class OffHeapFingerprintRegistry implements FingerprintRegistry {
-    static final long EMPTY = 0;
-    static final long DELETED = -1;
-    static final int KEY_SHIFT = 28;
-    static final long INDEX_MASK = (1L << KEY_SHIFT) - 1;
-    static final long KEY_MASK = ~INDEX_MASK;
-    static final long MAX_ENTRIES = INDEX_MASK - 1;
-    static final int SEGMENT_SHIFT = 14;
-    static final int SEGMENT_ENTRIES = 1 << SEGMENT_SHIFT;
     static final double MAX_LOAD = 0.8;
-    static final double GROWTH = 1.25;
-
-    private static final Unsafe U = UnsafeMemory.UNSAFE;
+    static final double TARGET_LOAD = 0.6;
+    private static final double MIN_LOAD = 0.5;
+    private static final long MIN_CAPACITY = 64;
 
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final Set<Integer> bases = ConcurrentHashMap.newKeySet();
-    private volatile Generation current;
-    private volatile boolean closed;
+    private final long minCapacity;
+    private final Map<Integer, BaseEntry> bases = new ConcurrentHashMap<>();
+    /** Current generation; null once closed. */
+    private volatile RegistryTable current;
+    private volatile long chunks;
+    /** Native bytes of the current generation as of the last completed write operation. */
+    private volatile long memory;
+    private long liveSideEntries;
+    private volatile int resizes;
 
-    /** A registry sized for about 64 Ki chunks; it grows as needed. */
+    private OffHeapFingerprintRegistry(long expectedChunks) {
+        this.minCapacity = capacityFor(expectedChunks, MIN_CAPACITY);
+        this.current = new RegistryTable(minCapacity);
+        this.memory = current.memoryBytes();
+    }
+
+    /** A registry with the default sizing: a small table that grows as bases are registered. */
     public OffHeapFingerprintRegistry() {
-        this(1 << 16);
+        this(0);
     }
 
-    /** A registry sized for about {@code expectedChunks} chunks before its first resize. */
-    public OffHeapFingerprintRegistry(long expectedChunks) {
-        if (expectedChunks < 1) {
-            throw new IllegalArgumentException("expected chunks must be positive, was " + expectedChunks);
+    /** A builder with defaults (a small table that grows as bases are registered). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---------------------------------------------------------------- lookups
+
+    @Override
+    public void lookup(long[] hashes, int count, long[] refsOut) {
+        Objects.checkFromIndexSize(0, count, hashes.length);
+        Objects.checkFromIndexSize(0, count, refsOut.length);
+        RegistryTable table = acquire();
+        try {
+            table.lookup(hashes, count, refsOut);
+        } finally {
+            table.release();
         }
-        current = new Generation(capacityFor(expectedChunks));
     }
 
-    private static long capacityFor(long chunks) {
-        return Math.max(64, (long) Math.ceil(chunks / MAX_LOAD) + 1);
+    private RegistryTable acquire() {
+        for (;;) {
+            RegistryTable table = current;
+            if (table == null) {
+                throw new IllegalStateException("fingerprint registry is closed");
+            }
+            if (table.tryRetain()) {
+                return table;
+            }
+            // freed by a resize or close between the read and the retain: read again
+        }
     }
 
     @Override
+    public boolean isRegistered(int base) {
+        return bases.containsKey(base);
+    }
+
+    @Override
+    public long chunkCount() {
+        return chunks;
+    }
+
+    /** {@inheritDoc} As of the last completed registration, retirement or close. */
+    @Override
+    public long memoryBytes() {
+        return memory;
+    }
+
+    /** Resizes (rebuilds) done so far; for tests and reports. */
+    public int resizeCount() {
+        return resizes;
+    }
+
+    // ---------------------------------------------------------------- writers
+
+    @Override
     public int registerBase(int base, int node, long[] hashes, int[] pages, int count) {
-        PageRef.pack(base, node, 0); // validates base and node
-        if (count < 0 || count > hashes.length || count > pages.length) {
-            throw new IndexOutOfBoundsException("count " + count + " exceeds hashes (" + hashes.length + ") or pages ("
-                    + pages.length + ")");
+        Objects.checkFromIndexSize(0, count, hashes.length);
+        Objects.checkFromIndexSize(0, count, pages.length);
+        long packedBase = PageRef.pack(base, node, 0);
+        for (int i = 0; i < count; i++) {
+            if (pages[i] < 0) {
+                throw new IllegalArgumentException("negative page index " + pages[i] + " at position " + i
+                        + " of base " + base);
+            }
         }
         writeLock.lock();
         try {
-            checkOpen();
-            if (!bases.add(base)) {
+            ensureOpen();
+            if (bases.containsKey(base)) {
                 throw new IllegalStateException("base " + base + " is already registered");
             }
-            Generation g = current;
+            BaseEntry entry = new BaseEntry(current.sideNext);
+            bases.put(base, entry);
+            PageOffsets offsets = new PageOffsets(count);
             int added = 0;
-            long entry = -1;
-            int entryPage = -1;
             for (int i = 0; i < count; i++) {
-                if (pages[i] < 0) {
-                    throw new IllegalArgumentException("negative page index " + pages[i] + " at " + i);
-                }
-                if ((g.live + g.deleted + 1) > g.capacity * MAX_LOAD) {
-                    g = resize(g, g.live + (count - i));
-                    entryPage = -1;
-                }
-                long key = hashes[i] & KEY_MASK;
-                long pos = g.home(key);
-                long free = -1;
-                boolean present = false;
-                while (true) {
-                    long s = g.slot(pos);
-                    if (s == EMPTY) {
-                        break;
+                long k = RegistrySlot.mix(hashes[i]);
+                RegistryTable table = current;
+                if (table.live + table.tombstones + 1 > MAX_LOAD * table.capacity || table.sideFull()) {
+                    table = rebuild(table.live + 1);
+                    if (table.sideFull()) {
+                        throw new IllegalStateException("registry full: " + RegistrySlot.MAX_SIDE_INDEX
+                                + " pages indexed; base " + base + " registered up to chunk " + i);
                     }
-                    if (s == DELETED) {
-                        free = free < 0 ? pos : free;
-                    } else if ((s & KEY_MASK) == key) {
-                        present = true;
-                        break;
-                    }
-                    pos = pos + 1 == g.capacity ? 0 : pos + 1;
                 }
-                if (present) {
+                long pos = table.probeForInsert(k);
+                if (pos < 0) {
                     continue;
                 }
-                if (entryPage != pages[i]) {
-                    entry = g.addEntry(PageRef.pack(base, node, pages[i]));
-                    entryPage = pages[i];
+                int page = pages[i];
+                int offset = offsets.get(page);
+                long sideIndex;
+                if (offset < 0) {
+                    sideIndex = table.appendSide(packedBase | page);
+                    offsets.put(page, (int) (sideIndex - entry.sideFrom));
+                    entry.sideTo = sideIndex + 1;
+                    liveSideEntries++;
+                } else {
+                    sideIndex = entry.sideFrom + offset;
                 }
-                if (free >= 0) {
-                    pos = free;
-                    g.deleted--;
-                }
-                g.publishSlot(pos, key | (entry + 1));
-                g.live++;
+                table.putSlot(pos, RegistrySlot.slot(k, sideIndex));
                 added++;
             }
+            chunks += added;
+            memory = current.memoryBytes();
             return added;
         } finally {
             writeLock.unlock();
@@ -150,243 +184,183 @@ public final class OffHeapFingerprintRegistry implements FingerprintRegistry {
     }
 
     @Override
-    public void lookup(long[] hashes, int count, long[] refsOut) {
-        if (count < 0 || count > hashes.length || count > refsOut.length) {
-            throw new IndexOutOfBoundsException("count " + count + " exceeds hashes (" + hashes.length + ") or output ("
-                    + refsOut.length + ")");
-        }
-        Generation g = pin();
-        try {
-            long cap = g.capacity;
-            long slots = g.slots;
-            for (int i = 0; i < count; i++) {
-                long key = hashes[i] & KEY_MASK;
-                long pos = g.home(key);
-                long ref = PageRef.NONE;
-                while (true) {
-                    long s = U.getLongVolatile(null, slots + (pos << 3));
-                    if (s == EMPTY) {
-                        break;
-                    }
-                    if ((s & KEY_MASK) == key && s != DELETED) {
-                        ref = g.entry((s & INDEX_MASK) - 1);
-                        break;
-                    }
-                    pos = pos + 1 == cap ? 0 : pos + 1;
-                }
-                refsOut[i] = ref;
-            }
-        } finally {
-            g.release();
-        }
-    }
-
-    @Override
     public int retireBase(int base) {
         writeLock.lock();
         try {
-            checkOpen();
-            if (!bases.remove(base)) {
+            ensureOpen();
+            BaseEntry entry = bases.get(base);
+            if (entry == null) {
                 return 0;
             }
-            Generation g = current;
-            int removed = 0;
-            for (long pos = 0; pos < g.capacity; pos++) {
-                long s = g.slot(pos);
-                if (s != EMPTY && s != DELETED) {
-                    long index = (s & INDEX_MASK) - 1;
-                    long ref = g.entry(index);
-                    if (ref != PageRef.NONE && PageRef.base(ref) == base) {
-                        g.publishSlot(pos, DELETED);
-                        g.live--;
-                        g.deleted++;
-                        removed++;
-                    }
-                }
+            RegistryTable table = current;
+            long removed = table.retire(entry.sideFrom, entry.sideTo);
+            bases.remove(base);
+            liveSideEntries -= entry.sideTo - entry.sideFrom;
+            chunks -= removed;
+            long deadSide = table.sideNext - 1 - liveSideEntries;
+            boolean sparse = table.capacity > minCapacity && table.live < MIN_LOAD * table.capacity;
+            boolean manyTombstones = table.tombstones > table.live;
+            boolean manyDeadPages = deadSide > RegistrySlot.SEGMENT_ENTRIES && deadSide > liveSideEntries;
+            if (sparse || manyTombstones || manyDeadPages) {
+                rebuild(table.live);
             }
-            g.clearEntriesOf(base);
-            return removed;
+            memory = current.memoryBytes();
+            return (int) removed;
         } finally {
             writeLock.unlock();
         }
     }
 
-    @Override
-    public boolean isRegistered(int base) {
-        return bases.contains(base);
-    }
-
-    @Override
-    public long chunkCount() {
-        return current.live;
-    }
-
-    @Override
-    public long memoryBytes() {
-        return current.memoryBytes();
-    }
-
-    /** Slots in the current table, for tests and reports. */
-    long capacity() {
-        return current.capacity;
-    }
-
+    /** Frees the native memory once no lookup batch reads it any more; idempotent. */
     @Override
     public void close() {
         writeLock.lock();
         try {
-            if (closed) {
+            RegistryTable table = current;
+            if (table == null) {
                 return;
             }
-            closed = true;
-            current.release(); // the writer's hold; pinned readers free it when they finish
+            current = null;
+            bases.clear();
+            chunks = 0;
+            memory = 0;
+            table.release();
         } finally {
             writeLock.unlock();
         }
     }
 
-    private void checkOpen() {
-        if (closed) {
+    private void ensureOpen() {
+        if (current == null) {
             throw new IllegalStateException("fingerprint registry is closed");
         }
     }
 
-    private Generation pin() {
-        while (true) {
-            if (closed) {
-                throw new IllegalStateException("fingerprint registry is closed");
+    /**
+     * Builds a generation sized for {@code liveChunks} at the target load, copies the live slots
+     * and the live bases' side entries (compacted, each base's range kept contiguous and in
+     * order), publishes it and releases the old one.
+     */
+    private RegistryTable rebuild(long liveChunks) {
+        RegistryTable old = current;
+        RegistryTable fresh = new RegistryTable(Math.max(minCapacity, capacityFor(liveChunks, 2)));
+        try {
+            int[] remap = new int[(int) old.sideNext];
+            List<BaseEntry> ordered = new ArrayList<>(bases.values());
+            ordered.sort(Comparator.comparingLong(e -> e.sideFrom));
+            for (BaseEntry entry : ordered) {
+                long from = fresh.sideNext;
+                for (long i = entry.sideFrom; i < entry.sideTo; i++) {
+                    remap[(int) i] = (int) fresh.appendSide(old.sideRefPlain(i));
+                }
+                entry.sideFrom = from;
+                entry.sideTo = fresh.sideNext;
             }
-            Generation g = current;
-            if (g.tryAcquire()) {
-                return g;
+            for (long pos = 0; pos < old.capacity; pos++) {
+                long s = old.slotAt(pos);
+                if (RegistrySlot.isLive(s)) {
+                    int moved = remap[(int) RegistrySlot.sideIndex(s)];
+                    if (moved != 0) {
+                        fresh.putFresh(RegistrySlot.slot(s, moved));
+                    }
+                }
             }
-            // g was replaced and freed between the read and the pin: read the new one
+        } catch (RuntimeException | Error e) {
+            fresh.release();
+            throw e;
         }
-    }
-
-    /** Rebuilds the table for {@code expectedLive} chunks, dropping deleted slots and retired entries. */
-    private Generation resize(Generation old, long expectedLive) {
-        long capacity = Math.max(capacityFor(expectedLive), (long) (old.capacity * GROWTH));
-        if (old.live < old.capacity * MAX_LOAD * 0.5) {
-            capacity = Math.max(capacityFor(expectedLive), old.capacity); // mostly deleted slots: rebuild in place size
-        }
-        Generation g = new Generation(capacity);
-        // copy entries that are still referenced, then the live slots pointing at them
-        long[] moved = new long[Math.toIntExact(old.entries)];
-        java.util.Arrays.fill(moved, -1);
-        for (long pos = 0; pos < old.capacity; pos++) {
-            long s = old.slot(pos);
-            if (s == EMPTY || s == DELETED) {
-                continue;
-            }
-            long oldIndex = (s & INDEX_MASK) - 1;
-            long ni = moved[(int) oldIndex];
-            if (ni < 0) {
-                ni = g.addEntry(old.entry(oldIndex));
-                moved[(int) oldIndex] = ni;
-            }
-            long key = s & KEY_MASK;
-            long p = g.home(key);
-            while (g.slot(p) != EMPTY) {
-                p = p + 1 == g.capacity ? 0 : p + 1;
-            }
-            g.publishSlot(p, key | (ni + 1));
-            g.live++;
-        }
-        current = g;
+        current = fresh;
+        resizes++;
         old.release();
-        return g;
+        return fresh;
     }
 
-    /** One generation of the table: slots, page entries and the readers pinning them. */
-    private static final class Generation {
-        final long capacity;
-        final BytesStore<?, Void> slotStore;
-        final long slots;
-        final List<BytesStore<?, Void>> segmentStores = new ArrayList<>();
-        volatile long[] segments = new long[0];
-        long entries;
-        long live;
-        long deleted;
-        final AtomicInteger pins = new AtomicInteger(1); // the writer's hold
+    private static long capacityFor(long chunks, long floor) {
+        if (chunks < 0) {
+            throw new IllegalArgumentException("negative chunk count " + chunks);
+        }
+        long capacity = Math.max(floor, (long) Math.ceil(chunks / TARGET_LOAD));
+        if (capacity > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(chunks + " chunks need " + capacity + " slots, more than "
+                    + Integer.MAX_VALUE);
+        }
+        return capacity;
+    }
 
-        Generation(long capacity) {
-            if (capacity >= 1L << 32) {
-                throw new IllegalStateException("registry table of " + capacity + " slots exceeds 2^32");
-            }
-            this.capacity = capacity;
-            this.slotStore = BytesStore.nativeStoreWithFixedCapacity(capacity * 8);
-            this.slots = slotStore.addressForRead(0);
-            U.setMemory(slots, capacity * 8, (byte) 0);
+    /** A registered base: its contiguous side-entry range in the current generation. */
+    private static final class BaseEntry {
+        long sideFrom;
+        long sideTo;
+
+        BaseEntry(long sideNext) {
+            this.sideFrom = sideNext;
+            this.sideTo = sideNext;
+        }
+    }
+
+    /** Page index to side-entry offset within one registration (open addressing, on heap). */
+    private static final class PageOffsets {
+        private final int[] keys;
+        private final int[] values;
+        private final int mask;
+
+        PageOffsets(int expected) {
+            int size = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
+            keys = new int[size];
+            values = new int[size];
+            mask = size - 1;
+            Arrays.fill(keys, -1);
         }
 
-        /** Home slot of a hash (or key): its top 32 bits scaled to the capacity. */
-        long home(long hash) {
-            return ((hash >>> 32) * capacity) >>> 32; // exact: both factors are below 2^32
-        }
-
-        long slot(long pos) {
-            return U.getLong(slots + (pos << 3));
-        }
-
-        void publishSlot(long pos, long value) {
-            U.putLongVolatile(null, slots + (pos << 3), value);
-        }
-
-        long entry(long index) {
-            long[] seg = segments;
-            return U.getLongVolatile(null, seg[(int) (index >>> SEGMENT_SHIFT)] + ((index & (SEGMENT_ENTRIES - 1)) << 3));
-        }
-
-        long addEntry(long ref) {
-            long index = entries;
-            if (index >= MAX_ENTRIES) {
-                throw new IllegalStateException("registry is full: " + MAX_ENTRIES + " page entries");
-            }
-            int seg = (int) (index >>> SEGMENT_SHIFT);
-            if (seg == segments.length) {
-                BytesStore<?, Void> s = BytesStore.nativeStoreWithFixedCapacity((long) SEGMENT_ENTRIES * 8);
-                segmentStores.add(s);
-                long[] grown = java.util.Arrays.copyOf(segments, seg + 1);
-                grown[seg] = s.addressForRead(0);
-                segments = grown;
-            }
-            U.putLongVolatile(null, segments[seg] + ((index & (SEGMENT_ENTRIES - 1)) << 3), ref);
-            entries++;
-            return index;
-        }
-
-        void clearEntriesOf(int base) {
-            for (long i = 0; i < entries; i++) {
-                long ref = entry(i);
-                if (ref != PageRef.NONE && PageRef.base(ref) == base) {
-                    U.putLongVolatile(null, segments[(int) (i >>> SEGMENT_SHIFT)] + ((i & (SEGMENT_ENTRIES - 1)) << 3),
-                            PageRef.NONE);
+        int get(int page) {
+            int i = (page * 0x9E3779B9) & mask;
+            while (keys[i] != -1) {
+                if (keys[i] == page) {
+                    return values[i];
                 }
+                i = (i + 1) & mask;
             }
+            return -1;
         }
 
-        long memoryBytes() {
-            return capacity * 8 + (long) segments.length * SEGMENT_ENTRIES * 8;
+        void put(int page, int offset) {
+            int i = (page * 0x9E3779B9) & mask;
+            while (keys[i] != -1 && keys[i] != page) {
+                i = (i + 1) & mask;
+            }
+            keys[i] = page;
+            values[i] = offset;
+        }
+    }
+
+    /**
+     * Configures an {@link OffHeapFingerprintRegistry}.
+     *
+     * <p>Thread-safety: not thread-safe; build on one thread.
+     */
+    public static final class Builder {
+        private long expectedChunks = -1;
+
+        private Builder() {
         }
 
-        boolean tryAcquire() {
-            while (true) {
-                int n = pins.get();
-                if (n == 0) {
-                    return false;
-                }
-                if (pins.compareAndSet(n, n + 1)) {
-                    return true;
-                }
+        /**
+         * Chunks the table holds before its first resize (default 0: a 64-slot table). It never
+         * shrinks below this size.
+         */
+        public Builder expectedChunks(long expectedChunks) {
+            if (this.expectedChunks != -1) {
+                throw new IllegalStateException("expectedChunks was already set to " + this.expectedChunks);
             }
+            if (expectedChunks < 0) {
+                throw new IllegalArgumentException("negative expectedChunks " + expectedChunks);
+            }
+            this.expectedChunks = expectedChunks;
+            return this;
         }
 
-        void release() {
-            if (pins.decrementAndGet() == 0) {
-                slotStore.releaseLast();
-                segmentStores.forEach(BytesStore::releaseLast);
-            }
+        public OffHeapFingerprintRegistry build() {
+            return new OffHeapFingerprintRegistry(Math.max(0, expectedChunks));
         }
     }
 }

@@ -1,237 +1,205 @@
 package org.medes.core.registry;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
 class OffHeapFingerprintRegistryTest {
 
-    /** Random registrations and retirements agree with a HashMap model. */
-    @Property(tries = 40)
-    void behavesLikeAMap(@ForAll long seed, @ForAll @IntRange(min = 1, max = 30) int operations) {
-        SplittableRandom r = new SplittableRandom(seed);
-        Map<Long, Long> model = new HashMap<>();
-        Map<Integer, List<Long>> hashesOf = new HashMap<>();
-        List<Long> every = new ArrayList<>();
-        try (OffHeapFingerprintRegistry reg = new OffHeapFingerprintRegistry(16)) {
-            int nextBase = 0;
-            for (int op = 0; op < operations; op++) {
-                if (!hashesOf.isEmpty() && r.nextInt(4) == 0) {
-                    int victim = new ArrayList<>(hashesOf.keySet()).get(r.nextInt(hashesOf.size()));
-                    int removed = reg.retireBase(victim);
-                    long expected = model.values().stream().filter(v -> PageRef.base(v) == victim).count();
-                    model.values().removeIf(v -> PageRef.base(v) == victim);
-                    hashesOf.remove(victim);
-                    assertThat(removed).isEqualTo(expected);
-                    assertThat(reg.isRegistered(victim)).isFalse();
-                } else {
-                    int base = nextBase++;
-                    int node = r.nextInt(4);
-                    int n = r.nextInt(0, 400);
-                    long[] hashes = new long[n];
-                    int[] pages = new int[n];
-                    int added = 0;
-                    for (int i = 0; i < n; i++) {
-                        // reuse earlier hashes now and then: only unique chunks are indexed
-                        hashes[i] = !every.isEmpty() && r.nextInt(5) == 0 ? every.get(r.nextInt(every.size())) : r.nextLong();
-                        pages[i] = i / 5;
-                        if (model.putIfAbsent(hashes[i], PageRef.pack(base, node, pages[i])) == null) {
-                            added++;
-                        }
-                        every.add(hashes[i]);
-                    }
-                    hashesOf.put(base, List.of());
-                    assertThat(reg.registerBase(base, node, hashes, pages, n)).isEqualTo(added);
-                }
-                assertThat(reg.chunkCount()).isEqualTo(model.size());
-                long[] q = every.stream().mapToLong(Long::longValue).toArray();
-                long[] out = new long[q.length];
-                reg.lookup(q, q.length, out);
-                for (int i = 0; i < q.length; i++) {
-                    assertThat(out[i]).as("hash %x", q[i]).isEqualTo(model.getOrDefault(q[i], PageRef.NONE));
-                }
-            }
+    private static long[] lookup(FingerprintRegistry registry, long... hashes) {
+        long[] refs = new long[hashes.length];
+        registry.lookup(hashes, hashes.length, refs);
+        return refs;
+    }
+
+    @Test
+    void unmixInvertsMix() {
+        assertThat(RegistrySlot.mix(TestHashes.unmix(0x1234_5678_9ABC_DEF0L))).isEqualTo(0x1234_5678_9ABC_DEF0L);
+    }
+
+    @Test
+    void registeredChunksAreFoundAndOthersAreNot() {
+        long[] h = TestHashes.distinctKeys(1, 8);
+        try (var registry = OffHeapFingerprintRegistry.builder().build()) {
+            int added = registry.registerBase(7, 3, h, new int[] {0, 0, 0, 1, 1, 9, 9, 9}, 6);
+
+            assertThat(added).isEqualTo(6);
+            assertThat(registry.chunkCount()).isEqualTo(6);
+            assertThat(registry.isRegistered(7)).isTrue();
+            assertThat(lookup(registry, h)).containsExactly(
+                    PageRef.pack(7, 3, 0), PageRef.pack(7, 3, 0), PageRef.pack(7, 3, 0),
+                    PageRef.pack(7, 3, 1), PageRef.pack(7, 3, 1), PageRef.pack(7, 3, 9),
+                    PageRef.NONE, PageRef.NONE);
         }
     }
 
     @Test
-    void firstPageOfAChunkWinsAndBasesCannotRegisterTwice() {
-        try (OffHeapFingerprintRegistry reg = new OffHeapFingerprintRegistry()) {
-            long a = 0x1111_1111_1111_1111L;
-            long b = 0x2222_2222_2222_2222L;
-            long c = 0x3333_3333_3333_3333L;
-            assertThat(reg.registerBase(1, 0, new long[] {a, b}, new int[] {0, 1}, 2)).isEqualTo(2);
-            assertThat(reg.registerBase(2, 3, new long[] {b, c}, new int[] {7, 8}, 2)).isEqualTo(1);
-            long[] out = new long[3];
-            reg.lookup(new long[] {a, b, c}, 3, out);
-            assertThat(PageRef.unpack(out[0])).isEqualTo(new PageRef(1, 0, 0));
-            assertThat(PageRef.unpack(out[1])).isEqualTo(new PageRef(1, 0, 1));
-            assertThat(PageRef.unpack(out[2])).isEqualTo(new PageRef(2, 3, 8));
-            assertThatThrownBy(() -> reg.registerBase(1, 0, new long[] {40}, new int[] {0}, 1))
-                    .hasMessageContaining("already registered");
+    void aHashAlreadyPresentKeepsItsFirstPage() {
+        long[] h = TestHashes.distinctKeys(2, 3);
+        try (var registry = OffHeapFingerprintRegistry.builder().build()) {
+            assertThat(registry.registerBase(1, 0, new long[] {h[0], h[1], h[0]}, new int[] {4, 4, 5}, 3))
+                    .isEqualTo(2);
+            assertThat(registry.registerBase(2, 1, new long[] {h[1], h[2]}, new int[] {8, 9}, 2)).isEqualTo(1);
+
+            assertThat(lookup(registry, h)).containsExactly(
+                    PageRef.pack(1, 0, 4), PageRef.pack(1, 0, 4), PageRef.pack(2, 1, 9));
+            assertThat(registry.chunkCount()).isEqualTo(3);
         }
     }
 
     @Test
-    void growsThroughManyResizesAndStaysUnderSixteenBytesPerChunk() {
-        try (OffHeapFingerprintRegistry reg = new OffHeapFingerprintRegistry(64)) {
-            SplittableRandom r = new SplittableRandom(3);
-            int bases = 100;
-            int perBase = 10_000; // 2,000 pages of 5 sampled chunks each
-            long[][] all = new long[bases][perBase];
+    void retiringABaseForgetsItsChunksEvenThoseOthersShared() {
+        long[] h = TestHashes.distinctKeys(3, 3);
+        try (var registry = OffHeapFingerprintRegistry.builder().build()) {
+            registry.registerBase(1, 0, new long[] {h[0], h[1]}, new int[] {0, 1}, 2);
+            registry.registerBase(2, 0, new long[] {h[1], h[2]}, new int[] {0, 1}, 2);
+
+            assertThat(registry.retireBase(1)).isEqualTo(2);
+
+            assertThat(registry.isRegistered(1)).isFalse();
+            assertThat(registry.chunkCount()).isEqualTo(1);
+            assertThat(lookup(registry, h)).containsExactly(PageRef.NONE, PageRef.NONE, PageRef.pack(2, 0, 1));
+            assertThat(registry.retireBase(1)).isZero();
+            assertThat(registry.retireBase(99)).isZero();
+
+            assertThat(registry.registerBase(1, 5, new long[] {h[0], h[1]}, new int[] {3, 3}, 2)).isEqualTo(2);
+            assertThat(lookup(registry, h)).containsExactly(
+                    PageRef.pack(1, 5, 3), PageRef.pack(1, 5, 3), PageRef.pack(2, 0, 1));
+        }
+    }
+
+    @Test
+    void registeringABaseTwiceFails() {
+        long[] h = TestHashes.distinctKeys(4, 2);
+        try (var registry = OffHeapFingerprintRegistry.builder().build()) {
+            registry.registerBase(1, 0, h, new int[] {0, 1}, 2);
+            assertThatThrownBy(() -> registry.registerBase(1, 0, h, new int[] {0, 1}, 2))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("base 1");
+        }
+    }
+
+    @Test
+    void badArgumentsAreRejectedWithTheReason() {
+        try (var registry = OffHeapFingerprintRegistry.builder().build()) {
+            assertThatThrownBy(() -> registry.registerBase(1, 0, new long[2], new int[] {0, -3}, 2))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-3").hasMessageContaining("1");
+            assertThatThrownBy(() -> registry.registerBase(PageRef.MAX_BASE + 1, 0, new long[1], new int[1], 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("base id");
+            assertThatThrownBy(() -> registry.registerBase(1, 0, new long[1], new int[1], 2))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> registry.lookup(new long[4], 4, new long[3]))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            assertThat(registry.isRegistered(1)).isFalse();
+        }
+    }
+
+    @Test
+    void hashesWithAKeyLikeATombstoneSurviveRetirementsAroundThem() {
+        long tombstoneKeyed = TestHashes.unmix(RegistrySlot.TOMBSTONE | 0x0ABC_DEFL);
+        long[] others = TestHashes.distinctKeys(5, 200);
+        try (var registry = OffHeapFingerprintRegistry.builder().build()) {
+            registry.registerBase(1, 0, others, new int[200], 200);
+            registry.registerBase(2, 0, new long[] {tombstoneKeyed, 0L, -1L}, new int[] {1, 2, 3}, 3);
+            registry.retireBase(1);
+
+            assertThat(lookup(registry, tombstoneKeyed, 0L, -1L))
+                    .containsExactly(PageRef.pack(2, 0, 1), PageRef.pack(2, 0, 2), PageRef.pack(2, 0, 3));
+        }
+    }
+
+    @Test
+    void hashesSharingTheKeyBitsAreOneKeyTheDocumentedFalsePositive() {
+        long a = TestHashes.unmix(0x0123_4567_89A0_0001L);
+        long b = TestHashes.unmix(0x0123_4567_89AF_FFFFL); // same top 36 bits after mixing
+        try (var registry = OffHeapFingerprintRegistry.builder().build()) {
+            registry.registerBase(1, 0, new long[] {a}, new int[] {6}, 1);
+
+            assertThat(registry.registerBase(2, 0, new long[] {b}, new int[] {7}, 1)).isZero();
+            assertThat(lookup(registry, b)).containsExactly(PageRef.pack(1, 0, 6));
+        }
+    }
+
+    @Test
+    void growsAcrossSeveralResizesAndKeepsEveryChunk() {
+        int bases = 40;
+        int perBase = 5_000;
+        long[] h = TestHashes.distinctKeys(6, bases * perBase);
+        try (var registry = OffHeapFingerprintRegistry.builder().build()) {
+            int[] pages = new int[perBase];
             for (int b = 0; b < bases; b++) {
-                int[] pages = new int[perBase];
                 for (int i = 0; i < perBase; i++) {
-                    all[b][i] = r.nextLong();
                     pages[i] = i / 5;
                 }
-                reg.registerBase(b, b % 16, all[b], pages, perBase);
+                long[] chunkHashes = Arrays.copyOfRange(h, b * perBase, (b + 1) * perBase);
+                assertThat(registry.registerBase(b, b % 4, chunkHashes, pages, perBase)).isEqualTo(perBase);
             }
-            // two random hashes agreeing on their top 36 bits count as one chunk: a handful in a million
-            long lost = (long) bases * perBase - reg.chunkCount();
-            assertThat(lost).isBetween(0L, 50L);
-            double perChunk = (double) reg.memoryBytes() / reg.chunkCount();
-            assertThat(perChunk).isLessThanOrEqualTo(16.0);
-            long[] out = new long[perBase];
-            long wrong = 0;
+
+            assertThat(registry.resizeCount()).isGreaterThanOrEqualTo(10);
+            assertThat(registry.chunkCount()).isEqualTo((long) bases * perBase);
+            long[] refs = new long[h.length];
+            registry.lookup(h, h.length, refs);
+            for (int j = 0; j < h.length; j++) {
+                int b = j / perBase;
+                assertThat(refs[j]).as("chunk %d", j).isEqualTo(PageRef.pack(b, b % 4, (j % perBase) / 5));
+            }
+
+            long memoryBefore = registry.memoryBytes();
+            for (int b = 0; b < bases; b += 2) {
+                assertThat(registry.retireBase(b)).isEqualTo(perBase);
+            }
+            assertThat(registry.chunkCount()).isEqualTo((long) bases / 2 * perBase);
+            assertThat(registry.memoryBytes()).isLessThan(memoryBefore * 3 / 4);
+            registry.lookup(h, h.length, refs);
+            for (int j = 0; j < h.length; j++) {
+                int b = j / perBase;
+                long expected = b % 2 == 0 ? PageRef.NONE : PageRef.pack(b, b % 4, (j % perBase) / 5);
+                assertThat(refs[j]).as("chunk %d", j).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void memoryPerChunkStaysAtMostSixteenBytesUpToAMillionChunks() {
+        int bases = 20;
+        int perBase = 50_000; // 10,000 pages of five sampled chunks each
+        long[] h = TestHashes.distinctKeys(7, bases * perBase);
+        int[] pages = new int[perBase];
+        for (int i = 0; i < perBase; i++) {
+            pages[i] = i / 5;
+        }
+        try (var registry = OffHeapFingerprintRegistry.builder().build()) {
             for (int b = 0; b < bases; b++) {
-                reg.lookup(all[b], perBase, out);
-                for (int i = 0; i < perBase; i++) {
-                    wrong += out[i] == PageRef.pack(b, b % 16, i / 5) ? 0 : 1;
-                }
+                registry.registerBase(b, 0, Arrays.copyOfRange(h, b * perBase, (b + 1) * perBase), pages, perBase);
+                double perChunk = (double) registry.memoryBytes() / registry.chunkCount();
+                assertThat(perChunk).as("bytes per chunk at %d chunks", registry.chunkCount()).isLessThanOrEqualTo(16.0);
             }
-            assertThat(wrong).isEqualTo(lost); // exactly the collided chunks answer with the other page
-            // absent hashes: false positives are rare (the javadoc's estimate)
-            long[] absent = new long[100_000];
-            for (int i = 0; i < absent.length; i++) {
-                absent[i] = r.nextLong();
-            }
-            long[] res = new long[absent.length];
-            reg.lookup(absent, absent.length, res);
-            long hits = java.util.Arrays.stream(res).filter(x -> x != PageRef.NONE).count();
-            assertThat(hits).isLessThan(100);
+            assertThat(registry.chunkCount()).isEqualTo(1_000_000);
         }
     }
 
     @Test
-    void retiredBaseIsNeverReturnedAndItsSlotsAreReused() {
-        try (OffHeapFingerprintRegistry reg = new OffHeapFingerprintRegistry(64)) {
-            long[] h = new SplittableRandom(5).longs(5000).toArray();
-            int[] pages = new int[h.length];
-            reg.registerBase(1, 0, h, pages, h.length);
-            long memory = reg.memoryBytes();
-            for (int round = 0; round < 20; round++) {
-                assertThat(reg.retireBase(1)).isEqualTo(5000);
-                long[] out = new long[h.length];
-                reg.lookup(h, h.length, out);
-                assertThat(out).containsOnly(PageRef.NONE);
-                assertThat(reg.registerBase(1, 0, h, pages, h.length)).isEqualTo(5000);
-            }
-            assertThat(reg.memoryBytes()).isLessThanOrEqualTo(memory * 2);
-            assertThat(reg.retireBase(99)).isZero();
-        }
+    void closeIsIdempotentAndLookupsAfterCloseFail() {
+        var registry = OffHeapFingerprintRegistry.builder().expectedChunks(1000).build();
+        registry.registerBase(1, 0, new long[] {42}, new int[] {0}, 1);
+        registry.close();
+        registry.close();
+
+        assertThat(registry.memoryBytes()).isZero();
+        assertThat(registry.isRegistered(1)).isFalse();
+        assertThatThrownBy(() -> registry.lookup(new long[] {42}, 1, new long[1]))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> registry.registerBase(2, 0, new long[] {1}, new int[] {0}, 1))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> registry.retireBase(1)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
-    void closeIsIdempotentAndLookupsAfterItFail() {
-        OffHeapFingerprintRegistry reg = new OffHeapFingerprintRegistry();
-        reg.registerBase(0, 0, new long[] {1}, new int[] {0}, 1);
-        reg.close();
-        reg.close();
-        assertThatThrownBy(() -> reg.lookup(new long[] {1}, 1, new long[1])).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> reg.registerBase(1, 0, new long[0], new int[0], 0)).isInstanceOf(IllegalStateException.class);
-    }
-
-    /**
-     * Readers look up continuously while a writer registers (forcing resizes) and retires
-     * bases: every answer is NONE or the page registered for that hash, never anything else.
-     */
-    @Test
-    void concurrentLookupsDuringRegistrationsRetirementsAndResizes() throws Exception {
-        int bases = 60;
-        int perBase = 3000;
-        long[][] hashes = new long[bases][perBase];
-        Map<Long, Long> truth = new ConcurrentHashMap<>();
-        SplittableRandom r = new SplittableRandom(11);
-        for (int b = 0; b < bases; b++) {
-            for (int i = 0; i < perBase; i++) {
-                hashes[b][i] = r.nextLong();
-                truth.put(hashes[b][i], PageRef.pack(b, b % 4, i / 5));
-            }
-        }
-        try (OffHeapFingerprintRegistry reg = new OffHeapFingerprintRegistry(64)) {
-            AtomicBoolean done = new AtomicBoolean();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            AtomicLong answered = new AtomicLong();
-            CountDownLatch started = new CountDownLatch(3);
-            List<Thread> readers = new ArrayList<>();
-            for (int t = 0; t < 3; t++) {
-                int seed = t;
-                Thread th = new Thread(() -> {
-                    SplittableRandom rr = new SplittableRandom(seed);
-                    long[] q = new long[512];
-                    long[] out = new long[512];
-                    started.countDown();
-                    try {
-                        while (!done.get()) {
-                            for (int i = 0; i < q.length; i++) {
-                                q[i] = hashes[rr.nextInt(bases)][rr.nextInt(perBase)];
-                            }
-                            reg.lookup(q, q.length, out);
-                            for (int i = 0; i < q.length; i++) {
-                                if (out[i] != PageRef.NONE && out[i] != truth.get(q[i])) {
-                                    throw new AssertionError("hash " + Long.toHexString(q[i]) + " gave " + Long.toHexString(out[i])
-                                            + ", registered " + Long.toHexString(truth.get(q[i])));
-                                }
-                            }
-                            answered.addAndGet(q.length);
-                        }
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
-                    }
-                });
-                th.start();
-                readers.add(th);
-            }
-            started.await();
-            int[] pages = new int[perBase];
-            for (int i = 0; i < perBase; i++) {
-                pages[i] = i / 5;
-            }
-            for (int round = 0; round < 3; round++) {
-                for (int b = 0; b < bases; b++) {
-                    reg.registerBase(b, b % 4, hashes[b], pages, perBase);
-                }
-                for (int b = 0; b < bases; b++) {
-                    reg.retireBase(b);
-                    long[] out = new long[perBase];
-                    reg.lookup(hashes[b], perBase, out);
-                    assertThat(out).containsOnly(PageRef.NONE);
-                }
-            }
-            done.set(true);
-            for (Thread th : readers) {
-                th.join();
-            }
-            assertThat(failure.get()).isNull();
-            assertThat(answered.get()).isPositive();
-        }
+    void builderRejectsAValueSetTwice() {
+        var builder = OffHeapFingerprintRegistry.builder().expectedChunks(10);
+        assertThatThrownBy(() -> builder.expectedChunks(20)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> OffHeapFingerprintRegistry.builder().expectedChunks(-1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }
