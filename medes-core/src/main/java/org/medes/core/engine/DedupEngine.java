@@ -516,12 +516,17 @@ public final class DedupEngine implements AutoCloseable {
                 } catch (PageRestoreException e) {
                     return e;
                 } catch (PatchFormatException e) {
-                    return fail(image, p, "corrupt patch: " + e.getMessage(), e);
+                    PageRestoreException changed = baseChanged(image, p, basePage);
+                    return changed != null ? changed : fail(image, p, "corrupt patch: " + e.getMessage(), e);
                 }
                 long actual = XX3.hashBytes(page);
                 if (actual != expected) {
-                    return fail(image, p, "rebuilt page does not match its checksum (stored 0x" + Long.toHexString(expected)
-                            + ", rebuilt 0x" + Long.toHexString(actual) + "): corrupt " + kind + " payload", null);
+                    // only now tell a changed base page from a corrupt payload: the fast path hashes once
+                    PageRestoreException changed = kind == PageKind.SAME_AS_BASE ? baseChanged(image, p, page)
+                            : kind == PageKind.PATCH ? baseChanged(image, p, basePage) : null;
+                    return changed != null ? changed : fail(image, p, "rebuilt page does not match its checksum (stored 0x"
+                            + Long.toHexString(expected) + ", rebuilt 0x" + Long.toHexString(actual) + "): corrupt " + kind
+                            + " payload", null);
                 }
                 OffHeap.copyFromArray(page, 0, dst[p], PageSize.BYTES);
             }
@@ -536,11 +541,17 @@ public final class DedupEngine implements AutoCloseable {
             } catch (BasePageUnavailableException e) {
                 throw fail(image, p, "base page " + bp + " of base " + use.base() + " is missing: " + e.getMessage(), e);
             }
-            int h = (int) XX3.hashBytes(into);
-            if (h != image.baseHash(p)) {
-                throw fail(image, p, "base page " + bp + " of base " + use.base() + " changed since the dedup (checksum 0x"
-                        + Integer.toHexString(h) + ", expected 0x" + Integer.toHexString(image.baseHash(p)) + ")", null);
+        }
+
+        /** The failure to report when the base page read for page {@code p} is not the one it was encoded against, else null. */
+        private static PageRestoreException baseChanged(DedupImage image, int p, byte[] basePageBytes) {
+            int h = (int) XX3.hashBytes(basePageBytes);
+            if (h == image.baseHash(p)) {
+                return null;
             }
+            return fail(image, p, "base page " + image.basePage(p) + " of base " + image.bases().get(image.baseIndex(p)).base()
+                    + " changed since the dedup (checksum 0x" + Integer.toHexString(h) + ", expected 0x"
+                    + Integer.toHexString(image.baseHash(p)) + ")", null);
         }
 
         private PatchDecoder decoder(int codecId) throws PatchFormatException {
