@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code real}: two live Python processes with different inputs (ASLR on), read through
  *       {@code /proc/PID/mem} as a CRIU dump would keep their pages (needs root).</li>
- *   <li>{@code synthetic}: the test suite's pointer-shifted sandboxes (every mapping moved by
- *       its own offset, 2 % of words edited, some heap pages slid).</li>
+ *   <li>{@code synthetic}: the test suite's pointer-shifted sandboxes, 16 times the test size
+ *       (3584 pages; every mapping moved by its own offset, 2 % of words edited, some heap
+ *       pages' content slid by a few words).</li>
  * </ul>
  */
 public final class PageCorpus implements AutoCloseable {
@@ -85,8 +86,8 @@ public final class PageCorpus implements AutoCloseable {
     public static PageCorpus open(String name) throws IOException {
         return switch (name) {
             case "real" -> real();
-            case "synthetic" -> new PageCorpus(SyntheticSandboxes.instance("base", 42, 1, 0.02, false),
-                    SyntheticSandboxes.instance("target", 42, 2, 0.02, true));
+            case "synthetic" -> new PageCorpus(SyntheticSandboxes.instance("base", 42, 1, 0.02, false, 16),
+                    SyntheticSandboxes.instance("target", 42, 2, 0.02, true, 16));
             default -> throw new IllegalArgumentException("unknown corpus " + name + " (real, synthetic)");
         };
     }

@@ -32,6 +32,10 @@ public final class SyntheticSandboxes {
 
     /** Mapping starts of one instance: every mapping at its own random, page-aligned place. */
     public static long[] placement(long seed) {
+        return placement(seed, LAYOUT);
+    }
+
+    static long[] placement(long seed, List<Spec> LAYOUT) {
         SplittableRandom r = new SplittableRandom(seed);
         long[] starts = new long[LAYOUT.size()];
         long at = 0x5500_0000_0000L + (r.nextLong(1 << 20) << PageSize.SHIFT);
@@ -49,7 +53,19 @@ public final class SyntheticSandboxes {
      * content slid by some bytes, and page 5 of the heap absent unless {@code extraPage}.
      */
     public static SandboxImage instance(String id, long contentSeed, long placementSeed, double editRate, boolean extraPage) {
-        long[] starts = placement(placementSeed);
+        return instance(id, contentSeed, placementSeed, editRate, extraPage, 1);
+    }
+
+    /** As above with every mapping {@code scale} times larger (scale 1: 224 pages). */
+    public static SandboxImage instance(String id, long contentSeed, long placementSeed, double editRate, boolean extraPage,
+                                        int scale) {
+        List<Spec> layout = LAYOUT.stream().map(s -> new Spec(s.name(), s.prot(), s.pages() * scale)).toList();
+        return build(id, contentSeed, placementSeed, editRate, extraPage, layout);
+    }
+
+    private static SandboxImage build(String id, long contentSeed, long placementSeed, double editRate, boolean extraPage,
+                                      List<Spec> LAYOUT) {
+        long[] starts = placement(placementSeed, LAYOUT);
         SandboxImage.Builder b = SandboxImage.builder(id);
         for (int m = 0; m < LAYOUT.size(); m++) {
             Spec s = LAYOUT.get(m);
@@ -63,7 +79,7 @@ public final class SyntheticSandboxes {
                 if (m == 1 && p == 5 && !extraPage) {
                     continue;
                 }
-                logicalPage(contentSeed, m, p, starts, bb);
+                logicalPage(contentSeed, m, p, starts, bb, LAYOUT);
                 if (editRate > 0) {
                     for (int w = 0; w < PageSize.WORDS; w++) {
                         if (edits.nextDouble() < editRate) {
@@ -82,7 +98,7 @@ public final class SyntheticSandboxes {
         return b.build();
     }
 
-    private static void logicalPage(long seed, int m, int p, long[] starts, ByteBuffer bb) {
+    private static void logicalPage(long seed, int m, int p, long[] starts, ByteBuffer bb, List<Spec> LAYOUT) {
         SplittableRandom r = new SplittableRandom(seed ^ (m * 1_000_003L + p) * 0x9E3779B97F4A7C15L);
         int style = r.nextInt(10);
         for (int w = 0; w < PageSize.WORDS; w++) {
