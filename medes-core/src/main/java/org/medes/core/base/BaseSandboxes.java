@@ -270,10 +270,7 @@ public final class BaseSandboxes implements BasePageSource, AutoCloseable {
         /** This node's id, 0..4095 (default 0). */
         public Builder localNode(int node) {
             once("localNode");
-            if (node < 0 || node > PageRef.MAX_NODE) {
-                throw new IllegalArgumentException("node " + node + " outside 0.." + PageRef.MAX_NODE);
-            }
-            this.localNode = node;
+            this.localNode = PageRef.checkNode(node);
             return this;
         }
 

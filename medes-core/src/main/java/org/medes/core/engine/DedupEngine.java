@@ -403,11 +403,9 @@ public final class DedupEngine implements AutoCloseable {
                         same = true;
                         break;
                     }
-                    if (bestKind == null) {
-                        int lz4Length = LZ4.compress(page, 0, PageSize.BYTES, lz4, 0, lz4.length);
-                        bestKind = lz4Length < PageSize.BYTES ? PageKind.LZ4 : PageKind.RAW;
-                        bestLength = Math.min(lz4Length, PageSize.BYTES);
-                        System.arraycopy(bestKind == PageKind.LZ4 ? lz4 : page, 0, best, 0, bestLength);
+                    if (bestKind == null) { // a patch must beat the page's own LZ4 to be kept
+                        bestKind = compressAlone();
+                        bestLength = bestLength(bestKind);
                     }
                     int len = encoder.encode(page, 0, base[c], 0, contexts[candBaseIdx[c]].relocation, patch, 0,
                             bestLength - 1);
@@ -425,10 +423,8 @@ public final class DedupEngine implements AutoCloseable {
                     continue;
                 }
                 if (bestKind == null) { // no candidate at all
-                    int lz4Length = LZ4.compress(page, 0, PageSize.BYTES, lz4, 0, lz4.length);
-                    bestKind = lz4Length < PageSize.BYTES ? PageKind.LZ4 : PageKind.RAW;
-                    bestLength = Math.min(lz4Length, PageSize.BYTES);
-                    System.arraycopy(bestKind == PageKind.LZ4 ? lz4 : page, 0, best, 0, bestLength);
+                    bestKind = compressAlone();
+                    bestLength = bestLength(bestKind);
                 }
                 if (bestKind == PageKind.PATCH) {
                     record(t, p, PageKind.PATCH, bestLength, candBaseIdx[bestCand], candPage[bestCand], base[bestCand],
@@ -438,6 +434,23 @@ public final class DedupEngine implements AutoCloseable {
                 }
                 append(best, bestLength);
             }
+        }
+
+        private int lz4Length;
+
+        /** Puts the page's LZ4 block, or the raw page when LZ4 does not shrink it, into {@code best}. */
+        private PageKind compressAlone() {
+            lz4Length = LZ4.compress(page, 0, PageSize.BYTES, lz4, 0, lz4.length);
+            if (lz4Length < PageSize.BYTES) {
+                System.arraycopy(lz4, 0, best, 0, lz4Length);
+                return PageKind.LZ4;
+            }
+            System.arraycopy(page, 0, best, 0, PageSize.BYTES);
+            return PageKind.RAW;
+        }
+
+        private int bestLength(PageKind alone) {
+            return alone == PageKind.LZ4 ? lz4Length : PageSize.BYTES;
         }
 
         private static int indexOf(BaseContext[] contexts, int base) {
@@ -626,10 +639,7 @@ public final class DedupEngine implements AutoCloseable {
         /** The node this engine runs on, for the same-node tie break (default 0). */
         public Builder localNode(int node) {
             once("localNode");
-            if (node < 0 || node > PageRef.MAX_NODE) {
-                throw new IllegalArgumentException("node " + node + " outside 0.." + PageRef.MAX_NODE);
-            }
-            this.localNode = node;
+            this.localNode = PageRef.checkNode(node);
             return this;
         }
 

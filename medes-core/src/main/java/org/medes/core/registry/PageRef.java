@@ -34,6 +34,14 @@ public record PageRef(int base, int node, int page) {
         }
     }
 
+    /** Returns {@code node} when it is a valid node id, else throws naming it. */
+    public static int checkNode(int node) {
+        if (node < 0 || node > MAX_NODE) {
+            throw new IllegalArgumentException("node " + node + " outside 0.." + MAX_NODE);
+        }
+        return node;
+    }
+
     /** Packs without allocating; arguments are checked as in the constructor. */
     public static long pack(int base, int node, int page) {
         if (base < 0 || base > MAX_BASE || node < 0 || node > MAX_NODE || page < 0) {
