@@ -48,6 +48,8 @@ public class RegistryLookupBenchmark {
         for (int i = 0; i < BATCH; i++) {
             query[i] = (i & 1) == 0 ? all[r.nextInt(chunks)] : r.nextLong();
         }
+        System.out.printf("%n[registry: %d chunks indexed, %.2f bytes per chunk]%n", registry.chunkCount(),
+                (double) registry.memoryBytes() / registry.chunkCount());
     }
 
     @TearDown
