@@ -155,7 +155,8 @@ public final class DedupEngine implements AutoCloseable {
         for (int i = 0; i < contexts.length; i++) {
             int b = order.get(i);
             PageLayout layout = bases.layout(b);
-            MappingAlignment mappings = MappingAlignment.align(image.mappings(), layout.mappings());
+            MappingAlignment mappings = ContentPairing.refine(MappingAlignment.align(image.mappings(), layout.mappings()),
+                    image, layout, b, bases);
             // the primary base also offers pages by position: same offset, or content slid by whole pages
             PageAlignment pages = i == 0 ? PageAlignment.prepare(image, layout, b, mappings, bases) : null;
             contexts[i] = new BaseContext(b, bases.node(b), mappings.relocation(), pages);

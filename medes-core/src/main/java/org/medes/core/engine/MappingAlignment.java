@@ -48,6 +48,16 @@ public final class MappingAlignment {
         this.relocation = PointerRelocation.of(s, e, d);
     }
 
+    /** An alignment with the given pairs: {@code targetToBase[t]} is target mapping t's base mapping, or -1. */
+    static MappingAlignment of(List<Mapping> target, List<Mapping> base, int[] targetToBase) {
+        return new MappingAlignment(target, base, targetToBase.clone());
+    }
+
+    /** The pairs: entry t is target mapping t's base mapping, or -1. */
+    int[] pairsByTarget() {
+        return targetToBase.clone();
+    }
+
     /** Aligns {@code target}'s mappings with {@code base}'s. */
     public static MappingAlignment align(List<Mapping> target, List<Mapping> base) {
         int n = target.size();

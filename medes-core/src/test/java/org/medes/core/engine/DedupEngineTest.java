@@ -198,6 +198,58 @@ class DedupEngineTest {
         }
     }
 
+    /** Anonymous mappings placed in another order (as V8 places its heap pages) are paired by content. */
+    @Test
+    void shuffledAnonymousMappingsArePairedByContent() throws Exception {
+        int mappings = 6;
+        int pages = 8;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(21);
+        byte[][][] content = new byte[mappings][pages][];
+        for (byte[][] m : content) {
+            for (int i = 0; i < pages; i++) {
+                ByteBuffer bb = ByteBuffer.allocate(PageSize.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                for (int w = 0; w < PageSize.WORDS; w++) {
+                    bb.putLong(r.nextLong() & 0x0000_FFFF_FFFF_FFFFL); // no chunk is fingerprinted
+                }
+                m[i] = bb.array();
+            }
+        }
+        byte[] anchor = new byte[PageSize.BYTES];
+        r.nextBytes(anchor);
+        int[] order = {3, 0, 5, 1, 4, 2}; // where each mapping sits in the target
+        SandboxImage.Builder bb = SandboxImage.builder("v8-base");
+        SandboxImage.Builder tb = SandboxImage.builder("v8");
+        long bStart = 0x1000_0000_0000L;
+        long tStart = 0x2000_0000_0000L;
+        long span = 0x100_0000L;
+        bb.addMapping(org.medes.core.page.Mapping.anonymous(bStart - span, PageSize.BYTES));
+        bb.addPage(bStart - span, anchor, 0);
+        tb.addMapping(org.medes.core.page.Mapping.anonymous(tStart - span, PageSize.BYTES));
+        tb.addPage(tStart - span, anchor, 0);
+        for (int slot = 0; slot < mappings; slot++) {
+            long b = bStart + slot * span;
+            bb.addMapping(org.medes.core.page.Mapping.anonymous(b, (long) pages * PageSize.BYTES));
+            for (int i = 0; i < pages; i++) {
+                bb.addPage(b + (long) i * PageSize.BYTES, content[slot][i], 0);
+            }
+            long t = tStart + slot * span;
+            tb.addMapping(org.medes.core.page.Mapping.anonymous(t, (long) pages * PageSize.BYTES));
+            for (int i = 0; i < pages; i++) {
+                tb.addPage(t + (long) i * PageSize.BYTES, content[order[slot]][i], 0);
+            }
+        }
+        try (FingerprintRegistry r2 = TestRegistries.newRegistry();
+             BaseSandboxes b2 = BaseSandboxes.builder().registry(r2).build();
+             DedupEngine engine = DedupEngine.builder().build();
+             SandboxImage target = tb.build()) {
+            b2.addBase("fn", bb.build());
+            try (DedupImage d = engine.dedup(target, r2, b2); SandboxImage back = engine.restore(d, b2)) {
+                assertThat(d.kindCounts().get(PageKind.SAME_AS_BASE)).isEqualTo(mappings * pages + 1);
+                assertThat(back.contentEquals(target)).isTrue();
+            }
+        }
+    }
+
     // ---- corruption: never a wrong page ----
 
     @Test
