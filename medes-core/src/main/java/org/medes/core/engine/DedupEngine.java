@@ -52,7 +52,9 @@ import java.util.concurrent.Future;
  *       pointer relocation; other bases relocate by whole mappings.</li>
  *   <li>Each page becomes: ZERO; SAME_AS_BASE when a candidate is byte-identical; otherwise the
  *       smallest of a patch against a candidate, LZ4 of the page, or the raw page. A patch is
- *       used only when it is smaller than the LZ4 of the page.</li>
+ *       used only when it is smaller than the LZ4 of the page; patches of at most
+ *       {@link Builder#lz4CheckAbove} bytes (512) are kept without compressing the page, which
+ *       costs more than the patch.</li>
  *   <li>Every page records the XXH3-64 of its bytes and of its base page, so a restore can
  *       never return a wrong page.</li>
  * </ol>
@@ -65,6 +67,10 @@ public final class DedupEngine implements AutoCloseable {
     static final int BLOCK_PAGES = 256;
     /** A patch this small is good enough: later candidates are not tried. */
     static final int GOOD_PATCH_BYTES = 256;
+    /** Default of {@link Builder#lz4CheckAbove}. */
+    public static final int DEFAULT_LZ4_ABOVE = 512;
+    /** The registry's pick is tried after positional candidates only when their best patch is larger than this. */
+    static final int POOR_PATCH_BYTES = 1024;
 
     private static final LongHashFunction XX3 = LongHashFunction.xx3();
     private static final LZ4Compressor LZ4 = LZ4Factory.fastestInstance().fastCompressor();
@@ -77,6 +83,7 @@ public final class DedupEngine implements AutoCloseable {
     private final ValueSampledFingerprinter fingerprinter;
     private final BasePageSelector selector;
     private final int localNode;
+    private final int lz4Above;
     private final ThreadLocal<Worker> workers;
 
     private DedupEngine(Builder b) {
@@ -86,7 +93,8 @@ public final class DedupEngine implements AutoCloseable {
         this.fingerprinter = b.fingerprinter;
         this.selector = b.selector;
         this.localNode = b.localNode;
-        this.workers = ThreadLocal.withInitial(() -> new Worker(codec, fingerprinter));
+        this.lz4Above = b.lz4Above;
+        this.workers = ThreadLocal.withInitial(() -> new Worker(codec, fingerprinter, lz4Above));
     }
 
     public static Builder builder() {
@@ -322,6 +330,7 @@ public final class DedupEngine implements AutoCloseable {
         final int[] candPage = new int[PageAlignment.maxCandidates() + 1];
         final ValueSampledFingerprinter fingerprinter;
         final int codecId;
+        final int lz4Above;
         final byte[] page = new byte[PageSize.BYTES];
         final byte[][] base = new byte[PageAlignment.maxCandidates() + 1][PageSize.BYTES];
         final byte[] lz4 = new byte[LZ4.maxCompressedLength(PageSize.BYTES)];
@@ -330,7 +339,8 @@ public final class DedupEngine implements AutoCloseable {
         byte[] out = new byte[1 << 16];
         int outLength;
 
-        Worker(PatchCodec codec, ValueSampledFingerprinter fingerprinter) {
+        Worker(PatchCodec codec, ValueSampledFingerprinter fingerprinter, int lz4Above) {
+            this.lz4Above = lz4Above;
             this.encoder = codec.newEncoder();
             this.codecId = codec.id();
             this.fingerprinter = fingerprinter;
@@ -375,6 +385,7 @@ public final class DedupEngine implements AutoCloseable {
                 }
                 // candidates: pages of the primary base by position, then the fingerprint's pick
                 int nc = contexts.length > 0 ? contexts[0].pages.candidates(p, positional) : 0;
+                int positionalCount = nc;
                 for (int c = 0; c < nc; c++) {
                     candBaseIdx[c] = 0;
                     candPage[c] = positional[c];
@@ -392,26 +403,30 @@ public final class DedupEngine implements AutoCloseable {
                         candPage[nc++] = bp;
                     }
                 }
-                // try them in order: identical ends it, a good patch ends it, else keep the smallest
-                PageKind bestKind = null;
-                int bestLength = 0;
+                // try them in order: identical ends it, a good patch ends it, else keep the smallest;
+                // of the slid positions only the one sharing most words with the page is tried
+                int slid = positionalCount; // positional candidates left: shift 0, then slid ones
+                int bestLength = PageSize.BYTES; // a patch must beat the raw page, and below, the page's LZ4
                 int bestCand = -1;
                 boolean same = false;
                 for (int c = 0; c < nc; c++) {
-                    bases.readPage(contexts[candBaseIdx[c]].base, candPage[c], base[c], 0);
+                    if (c >= slid && c > 0 && bestCand >= 0 && bestLength <= POOR_PATCH_BYTES) {
+                        break; // positional candidates did well enough: skip the registry's pick
+                    }
+                    if (c == 1 && slid > 2) {
+                        nc = keepMostAlike(1, slid, nc, contexts, bases); // loads base[1]
+                        slid = 2;
+                    } else {
+                        bases.readPage(contexts[candBaseIdx[c]].base, candPage[c], base[c], 0);
+                    }
                     if (Arrays.equals(page, 0, PageSize.BYTES, base[c], 0, PageSize.BYTES)) {
                         record(t, p, PageKind.SAME_AS_BASE, 0, candBaseIdx[c], candPage[c], base[c], 0);
                         same = true;
                         break;
                     }
-                    if (bestKind == null) { // a patch must beat the page's own LZ4 to be kept
-                        bestKind = compressAlone();
-                        bestLength = bestLength(bestKind);
-                    }
                     int len = encoder.encode(page, 0, base[c], 0, contexts[candBaseIdx[c]].relocation, patch, 0,
                             bestLength - 1);
                     if (len >= 0 && len < bestLength) {
-                        bestKind = PageKind.PATCH;
                         bestLength = len;
                         bestCand = c;
                         System.arraycopy(patch, 0, best, 0, len);
@@ -423,35 +438,52 @@ public final class DedupEngine implements AutoCloseable {
                 if (same) {
                     continue;
                 }
-                if (bestKind == null) { // no candidate at all
-                    bestKind = compressAlone();
-                    bestLength = bestLength(bestKind);
-                }
-                if (bestKind == PageKind.PATCH) {
+                int lz4Length = bestCand < 0 || bestLength > lz4Above
+                        ? LZ4.compress(page, 0, PageSize.BYTES, lz4, 0, lz4.length) : Integer.MAX_VALUE;
+                if (lz4Length < bestLength) {
+                    record(t, p, PageKind.LZ4, lz4Length, -1, 0, null, 0);
+                    append(lz4, lz4Length);
+                } else if (bestCand >= 0) {
                     record(t, p, PageKind.PATCH, bestLength, candBaseIdx[bestCand], candPage[bestCand], base[bestCand],
                             codecId);
+                    append(best, bestLength);
                 } else {
-                    record(t, p, bestKind, bestLength, -1, 0, null, 0);
+                    record(t, p, PageKind.RAW, PageSize.BYTES, -1, 0, null, 0);
+                    append(page, PageSize.BYTES);
                 }
-                append(best, bestLength);
             }
         }
 
-        private int lz4Length;
-
-        /** Puts the page's LZ4 block, or the raw page when LZ4 does not shrink it, into {@code best}. */
-        private PageKind compressAlone() {
-            lz4Length = LZ4.compress(page, 0, PageSize.BYTES, lz4, 0, lz4.length);
-            if (lz4Length < PageSize.BYTES) {
-                System.arraycopy(lz4, 0, best, 0, lz4Length);
-                return PageKind.LZ4;
+        /**
+         * Of candidates {@code from..to}, keeps at {@code from} (loaded into {@code base[from]})
+         * only the base page with most words equal to the page; the candidates after {@code to}
+         * move down. Returns the new candidate count.
+         */
+        private int keepMostAlike(int from, int to, int nc, BaseContext[] contexts, BasePageSource bases)
+                throws BasePageUnavailableException {
+            int bestAt = from;
+            int bestScore = -1;
+            for (int c = from; c < to; c++) {
+                bases.readPage(contexts[candBaseIdx[c]].base, candPage[c], base[c], 0);
+                int score = PageAlignment.rawScore(page, base[c]);
+                if (score > bestScore) {
+                    bestScore = score;
+                    bestAt = c;
+                }
             }
-            System.arraycopy(page, 0, best, 0, PageSize.BYTES);
-            return PageKind.RAW;
-        }
-
-        private int bestLength(PageKind alone) {
-            return alone == PageKind.LZ4 ? lz4Length : PageSize.BYTES;
+            if (bestAt != from) {
+                byte[] swap = base[from];
+                base[from] = base[bestAt];
+                base[bestAt] = swap;
+                candPage[from] = candPage[bestAt];
+                candBaseIdx[from] = candBaseIdx[bestAt];
+            }
+            int removed = to - from - 1;
+            for (int c = to; c < nc; c++) {
+                candPage[c - removed] = candPage[c];
+                candBaseIdx[c - removed] = candBaseIdx[c];
+            }
+            return nc - removed;
         }
 
         private static int indexOf(BaseContext[] contexts, int base) {
@@ -598,6 +630,7 @@ public final class DedupEngine implements AutoCloseable {
         private ValueSampledFingerprinter fingerprinter = new ValueSampledFingerprinter();
         private BasePageSelector selector = BasePageSelector.mostMatches();
         private int localNode;
+        private int lz4Above = DEFAULT_LZ4_ABOVE;
         private final Set<String> set = new HashSet<>();
 
         private void once(String name) {
@@ -641,6 +674,21 @@ public final class DedupEngine implements AutoCloseable {
         public Builder localNode(int node) {
             once("localNode");
             this.localNode = PageRef.checkNode(node);
+            return this;
+        }
+
+        /**
+         * A page with a patch of at most {@code bytes} is not also compressed alone to check that
+         * the patch is smaller (default {@value #DEFAULT_LZ4_ABOVE}; 0 always checks). LZ4 of a
+         * page costs more than its patch; on the project's Python and Node pairs a patch of at
+         * most 512 B lost to LZ4 on at most 4 pages of ~3700 (by at most 221 B in all).
+         */
+        public Builder lz4CheckAbove(int bytes) {
+            once("lz4CheckAbove");
+            if (bytes < 0 || bytes > PageSize.BYTES) {
+                throw new IllegalArgumentException("lz4CheckAbove must be in 0.." + PageSize.BYTES + ", was " + bytes);
+            }
+            this.lz4Above = bytes;
             return this;
         }
 

@@ -180,6 +180,18 @@ final class PageAlignment {
         return base.findPage(b.start() + offset);
     }
 
+    /** 8-byte words equal at the same offset, not counting values below 2^16; cheap, no relocation. */
+    static int rawScore(byte[] t, byte[] b) {
+        int n = 0;
+        for (int o = 0; o < PageSize.BYTES; o += 8) {
+            long x = (long) LONGS.get(t, o);
+            if ((x & ~0xFFFFL) != 0 && x == (long) LONGS.get(b, o)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /**
      * Even-numbered 8-byte words of {@code t} equal to the base word at the same offset moved by
      * the mapping-level relocation, not counting values below 2^16 (zeros, counts, flags), which
