@@ -26,12 +26,23 @@ final class LiveWorker implements AutoCloseable {
 
     /** Starts the demo Python worker with input {@code seed} and waits for it to be ready. */
     static LiveWorker startPython(int seed) throws IOException {
-        Path script = Files.createTempFile("medes-demo-worker", ".py");
-        try (InputStream in = LiveWorker.class.getResourceAsStream("/workers/demo_worker.py")) {
+        return start("python", seed);
+    }
+
+    /** Starts the demo worker of {@code runtime} ({@code python} or {@code node}) with input {@code seed}. */
+    static LiveWorker start(String runtime, int seed) throws IOException {
+        String resource = switch (runtime) {
+            case "python" -> "/workers/demo_worker.py";
+            case "node" -> "/workers/demo_worker.js";
+            default -> throw new IllegalArgumentException("unknown runtime " + runtime + " (python, node)");
+        };
+        Path script = Files.createTempFile("medes-demo-worker", resource.substring(resource.lastIndexOf('.')));
+        try (InputStream in = LiveWorker.class.getResourceAsStream(resource)) {
             Files.write(script, in.readAllBytes());
         }
         script.toFile().deleteOnExit();
-        List<String> cmd = new ArrayList<>(List.of(python(), script.toString(), Integer.toString(seed)));
+        String program = runtime.equals("python") ? python() : "node";
+        List<String> cmd = new ArrayList<>(List.of(program, script.toString(), Integer.toString(seed)));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();

@@ -17,7 +17,12 @@ public final class MedesCli {
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
             case "demo":
-                return DemoCommand.run(rest, out);
+                try {
+                    return DemoCommand.run(rest, out);
+                } catch (IllegalArgumentException e) {
+                    err.println("demo: " + e.getMessage());
+                    return 2;
+                }
             case "help", "-h", "--help":
                 usage(out);
                 return 0;
@@ -30,7 +35,8 @@ public final class MedesCli {
 
     private static void usage(PrintStream out) {
         out.println("usage: ./medes <command>");
-        out.println("  demo   deduplicate a live Python worker against another instance and restore it (default)");
+        out.println("  demo [--runtime python|node] [--runs N] [--threads T]");
+        out.println("         deduplicate a live worker against another instance and restore it (the default command)");
         out.println("  help   this text");
     }
 }
