@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Idempotent set-up of what Medes needs on a fresh Debian machine: a JDK 17+, Maven and python3
-# (the demo's worker runtime). Installs only what is missing, from the Debian archive.
+# Idempotent set-up of what Medes needs on a fresh Debian machine: a JDK 17+, Maven, python3 and
+# Node.js (the demo workers' runtimes). Installs only what is missing, from the Debian archive.
 set -euo pipefail
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 [[ -x /usr/bin/python3 ]] || missing+=(python3)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
   if [[ $(id -u) -ne 0 ]]; then
