@@ -80,9 +80,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                 ix = new RelocationIndex(r);
                 index = ix;
             }
-            for (int j = 0; j < WORDS; j++) {
-                win[j] = ix.relocate((long) LONGS.get(base, bOff + (j << 3)));
-            }
+            ix.relocateWords(base, bOff, win, 0, WORDS);
         }
     }
 
