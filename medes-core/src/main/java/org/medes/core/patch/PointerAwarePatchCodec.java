@@ -349,13 +349,35 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         }
     }
 
+    /** Decoder window slots past the target: the last literal, and a zero. */
+    private static final int LAST_LITERAL_SLOT = WINDOW_WORDS;
+    /** Window index of reference {@code rc} for target slot {@code tk}: (tk &amp; T) + ADD + (disp &amp; DISP). */
+    private static final int[] REF_T_MASK = new int[REFS];
+    private static final int[] REF_ADD = new int[REFS];
+    private static final int[] REF_DISP_MASK = new int[REFS];
+    private static final long[] PAYLOAD_MASK = {0, 0xFFL, 0xFFFFL, 0xFF_FFFFL, 0xFFFF_FFFFL, 0xFF_FFFF_FFFFL,
+            0xFFFF_FFFF_FFFFL, 0xFF_FFFF_FFFF_FFFFL, -1L};
+
+    static {
+        for (int rc = 0; rc < REFS; rc++) {
+            REF_T_MASK[rc] = rc == REF_LAST_LITERAL || rc == REF_ZERO ? 0 : -1;
+            REF_ADD[rc] = switch (rc) {
+                case REF_PREDICTED, REF_REP -> -WORDS;
+                case REF_LAST_LITERAL -> LAST_LITERAL_SLOT;
+                case REF_ZERO -> LAST_LITERAL_SLOT + 1;
+                default -> -REF_BACK[rc];
+            };
+            REF_DISP_MASK[rc] = rc == REF_REP ? -1 : 0;
+        }
+    }
+
     static int zigzag(int v) {
         return (v << 1) ^ (v >> 31);
     }
 
     static final class Decoder implements PatchDecoder {
-        private final long[] win = new long[WINDOW_WORDS];
-        private final byte[] ops = new byte[MAX_OPS_BYTES];
+        private final long[] win = new long[WINDOW_WORDS + 2];
+        private final byte[] ops = new byte[MAX_OPS_BYTES + 8];
         private final Predictor predictor = new Predictor();
 
         @Override
@@ -413,8 +435,8 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         private static void decodeOps(byte[] s, int p, int end, long[] w) throws PatchFormatException {
             int i = 0;
             int disp = 0;
-            long lastLit = 0;
             long lastDelta = 0;
+            w[LAST_LITERAL_SLOT] = 0;
             while (i < WORDS) {
                 if (p >= end) {
                     throw new PatchFormatException("pointer-aware patch: op stream ends at word " + i);
@@ -471,32 +493,35 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                         }
                     }
                     case LIT -> {
-                        for (int k = 0; k < n; k++) {
+                        for (int tk = t; tk < t + n; tk++) {
                             if (p >= end) {
-                                throw new PatchFormatException("pointer-aware patch: truncated literal at word " + (i + k));
+                                throw new PatchFormatException("pointer-aware patch: truncated literal at word "
+                                        + (tk - WORDS));
                             }
                             int h = s[p++] & 0xFF;
                             int nb = LIT_BYTES[h & LIT_BYTES_MASK];
                             if (nb > end - p) {
-                                throw new PatchFormatException("pointer-aware patch: truncated literal at word " + (i + k));
+                                throw new PatchFormatException("pointer-aware patch: truncated literal at word "
+                                        + (tk - WORDS));
                             }
-                            long x = 0;
-                            for (int b = 0; b < nb; b++) {
-                                x |= (long) (s[p++] & 0xFF) << (b << 3);
-                            }
-                            int tk = t + k;
-                            int rc = h >>> REF_SHIFT;
-                            long ref = rc == REF_PREDICTED ? w[i + k] : rc == REF_REP ? w[i + k + disp]
-                                    : rc == REF_LAST_LITERAL ? lastLit : rc == REF_ZERO ? 0L : w[tk - REF_BACK[rc]];
-                            if ((h & LIT_SUB_BIT) == 0) {
-                                lastLit = ref ^ x;
+                            long x;
+                            if (p <= s.length - 8) {
+                                x = (long) LONGS.get(s, p) & PAYLOAD_MASK[nb];
                             } else {
-                                if (nb != 0) {
-                                    lastDelta = (x >>> 1) ^ -(x & 1);
+                                x = 0;
+                                for (int b = 0; b < nb; b++) {
+                                    x |= (long) (s[p + b] & 0xFF) << (b << 3);
                                 }
-                                lastLit = ref + lastDelta;
                             }
-                            w[tk] = lastLit;
+                            p += nb;
+                            int rc = h >>> REF_SHIFT;
+                            long ref = w[(tk & REF_T_MASK[rc]) + REF_ADD[rc] + (disp & REF_DISP_MASK[rc])];
+                            long sub = -(long) ((h >>> 3) & 1);
+                            long update = sub & -(long) ((nb + 7) >>> 3);
+                            lastDelta = (((x >>> 1) ^ -(x & 1)) & update) | (lastDelta & ~update);
+                            long v = ((ref + lastDelta) & sub) | ((ref ^ x) & ~sub);
+                            w[tk] = v;
+                            w[LAST_LITERAL_SLOT] = v;
                         }
                     }
                     default -> throw new PatchFormatException("pointer-aware patch: unknown op kind " + kind
