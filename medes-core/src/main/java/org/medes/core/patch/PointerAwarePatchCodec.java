@@ -84,6 +84,23 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         }
     }
 
+    /** Key of the best of XOR, difference and same difference against {@code r}. */
+    private static long full(long v, long r, long delta, int ref) {
+        long d = v - r;
+        long z = (d << 1) ^ (d >> 63);
+        // a zero difference is sent as XOR 0 (the same difference with no payload means "lastDelta")
+        long e = d ^ delta;
+        // 64 when d == delta, else the significance of z, at most 63
+        long sub = Math.min(Long.numberOfLeadingZeros(z), 63) | (((e | -e) >>> 63) ^ 1) << 6;
+        long x = Long.numberOfLeadingZeros(v ^ r);
+        return Math.max((x << 8) | (ref << REF_SHIFT), (sub << 8) | (ref << REF_SHIFT) | LIT_SUB_BIT);
+    }
+
+    /** Key of XOR against {@code r}. */
+    private static long xor(long v, long r, int ref) {
+        return ((long) Long.numberOfLeadingZeros(v ^ r) << 8) | (ref << REF_SHIFT);
+    }
+
     private static int hash(long w) {
         return (int) ((w * 0x9E3779B97F4A7C15L) >>> (64 - HASH_BITS));
     }
@@ -110,7 +127,6 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         private int pos;
         private long lastLit;
         private long lastDelta;
-        private final long[] refs = new long[REFS];
 
         @Override
         public int encode(byte[] target, int tOff, byte[] base, int bOff, PointerRelocation relocation,
@@ -248,61 +264,54 @@ public final class PointerAwarePatchCodec implements PatchCodec {
             int q = pos;
             long last = lastLit;
             long delta = lastDelta;
-            for (int k = from; k < to; k++) {
-                long v = w[WORDS + k];
-                int t = WORDS + k;
-                long[] rf = refs;
-                rf[REF_PREDICTED] = w[k];
-                rf[REF_REP] = w[k + disp];
-                for (int ref = REF_BACK_FIRST; ref <= REF_BACK_LAST; ref++) {
-                    rf[ref] = w[t - REF_BACK[ref]];
-                }
-                rf[REF_LAST_LITERAL] = last;
-                rf[REF_ZERO] = 0L;
-                long best = -1L;
-                int code = 0;
-                int same = -1;
-                for (int ref = 0; ref < REFS; ref++) {
-                    long r = rf[ref];
-                    long x = v ^ r;
-                    if (Long.compareUnsigned(x, best) < 0) {
-                        best = x;
-                        code = ref << REF_SHIFT;
-                    }
-                    long dlt = v - r;
-                    if (dlt == delta && same < 0) {
-                        same = ref;
-                    }
-                    x = (dlt << 1) ^ (dlt >> 63);
-                    if (Long.compareUnsigned(x, best) < 0) {
-                        best = x;
-                        code = (ref << REF_SHIFT) | LIT_SUB_BIT;
-                    }
-                }
-                if (same >= 0 && best != 0) {
-                    o[q++] = (byte) ((same << REF_SHIFT) | LIT_SUB_BIT);
-                    last = v;
+            for (int t = WORDS + from; t < WORDS + to; t++) {
+                long v = w[t];
+                long pr = w[t - WORDS];
+                long rp = w[t - WORDS + disp];
+                // keys: significance score << 8 | reference << 4 | subtract bit; the largest wins
+                long best = full(v, pr, delta, REF_PREDICTED);
+                best = Math.max(best, full(v, rp, delta, REF_REP));
+                best = Math.max(best, full(v, w[t - 1], delta, 2));
+                best = Math.max(best, xor(v, w[t - 2], 3));
+                best = Math.max(best, xor(v, w[t - 3], 4));
+                best = Math.max(best, xor(v, w[t - 4], 5));
+                best = Math.max(best, xor(v, w[t - 5], 6));
+                best = Math.max(best, xor(v, w[t - 6], 7));
+                best = Math.max(best, xor(v, w[t - 7], 8));
+                best = Math.max(best, xor(v, w[t - 8], 9));
+                best = Math.max(best, xor(v, w[t - 12], 10));
+                best = Math.max(best, xor(v, w[t - 16], 11));
+                best = Math.max(best, xor(v, w[t - 24], 12));
+                best = Math.max(best, xor(v, w[t - 32], 13));
+                best = Math.max(best, xor(v, last, REF_LAST_LITERAL));
+                best = Math.max(best, xor(v, 0L, REF_ZERO));
+                int code = (int) best & 0xF8;
+                int score = (int) (best >>> 8);
+                long prev = last;
+                last = v;
+                if (score == 64) {
+                    o[q++] = (byte) code;
                     continue;
                 }
-                if (best == 0) {
-                    code &= ~LIT_SUB_BIT;
-                }
-                int n = (71 - Long.numberOfLeadingZeros(best)) >>> 3;
+                int ref = code >>> REF_SHIFT;
+                long r = ref == REF_PREDICTED ? pr : ref == REF_REP ? rp : ref == REF_LAST_LITERAL ? prev
+                        : ref == REF_ZERO ? 0L : w[t - REF_BACK[ref]];
+                long x;
                 if ((code & LIT_SUB_BIT) != 0) {
-                    delta = (best >>> 1) ^ -(best & 1);
+                    delta = v - r;
+                    x = (delta << 1) ^ (delta >> 63);
+                } else {
+                    x = v ^ r;
                 }
-                int m = n == 7 ? 8 : n;
+                int m = LIT_BYTES[LIT_BYTES_CODE[(71 - Long.numberOfLeadingZeros(x)) >>> 3]];
                 o[q++] = (byte) (code | LIT_BYTES_CODE[m]);
-                for (int b = 0; b < m; b++, best >>>= 8) {
-                    o[q++] = (byte) best;
-                }
-                last = v;
+                LONGS.set(o, q, x);
+                q += m;
             }
             lastLit = last;
             lastDelta = delta;
             pos = q;
         }
-
         private void token(int kind, int n) {
             if (n <= LEN_EXTENDED) {
                 ops[pos++] = (byte) ((kind << KIND_SHIFT) | (n - 1));
