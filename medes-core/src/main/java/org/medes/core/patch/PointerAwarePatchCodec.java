@@ -36,6 +36,34 @@ public final class PointerAwarePatchCodec implements PatchCodec {
     /** Op streams shorter than this are not worth an LZ4 attempt. */
     private static final int LZ4_MIN_OPS = 48;
 
+    /**
+     * How hard the encoder looks for the cheapest literal reference; every setting writes the same
+     * format (the decoder does not care), trading patch size for encode speed.
+     */
+    enum LiteralSearch {
+        /** XOR and difference against all sixteen references. */
+        ALL,
+        /** XOR against all sixteen, difference only against the prediction, rep and t-1 (the default). */
+        DEFAULT,
+        /** The prediction, rep, t-1 and zero only. */
+        NEAR,
+        /** The prediction and zero only. */
+        PREDICTION
+    }
+
+    private final LiteralSearch search;
+    private final boolean lz4Stage;
+
+    public PointerAwarePatchCodec() {
+        this(LiteralSearch.DEFAULT, true);
+    }
+
+    /** An encoder trade-off for measurements: the literal search and whether to try the LZ4 stage. */
+    PointerAwarePatchCodec(LiteralSearch search, boolean lz4Stage) {
+        this.search = Objects.requireNonNull(search);
+        this.lz4Stage = lz4Stage;
+    }
+
     @Override
     public int id() {
         return ID;
@@ -43,12 +71,13 @@ public final class PointerAwarePatchCodec implements PatchCodec {
 
     @Override
     public String name() {
-        return "pointer-aware";
+        return search == LiteralSearch.DEFAULT && lz4Stage ? "pointer-aware"
+                : "pointer-aware/" + search.name().toLowerCase(java.util.Locale.ROOT) + (lz4Stage ? "" : "/no-lz4");
     }
 
     @Override
     public PatchEncoder newEncoder() {
-        return new Encoder();
+        return new Encoder(search, lz4Stage);
     }
 
     @Override
@@ -118,12 +147,19 @@ public final class PointerAwarePatchCodec implements PatchCodec {
     }
 
     static final class Encoder implements PatchEncoder {
+        private final LiteralSearch search;
+        private final boolean lz4Stage;
         private final long[] win = new long[WINDOW_WORDS];
         private final int[] table = new int[1 << HASH_BITS];
         private final byte[] ops = new byte[MAX_OPS_BYTES + 16];
         private final byte[] packed = new byte[1 + 2 + Lz4.COMPRESSOR.maxCompressedLength(MAX_OPS_BYTES)];
         private final Predictor predictor = new Predictor();
         private int epoch;
+
+        Encoder(LiteralSearch search, boolean lz4Stage) {
+            this.search = search;
+            this.lz4Stage = lz4Stage;
+        }
         private int pos;
         private long lastLit;
         private long lastDelta;
@@ -141,10 +177,8 @@ public final class PointerAwarePatchCodec implements PatchCodec {
             int stamp = nextEpoch() << IDX_BITS;
             int[] t = table;
             for (int j = WORDS - 1; j >= 0; j--) {
-                long p = w[j];
-                if (p != 0) {
-                    t[hash(p)] = stamp | j;
-                }
+                // zero words go in too (one slot; zero target words never look it up)
+                t[hash(w[j])] = stamp | j;
             }
             int opsLen = encodeOps(stamp);
             return pack(opsLen, out, outOff, maxLength);
@@ -182,6 +216,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                 int kind = -1;
                 int len = 0;
                 int d = 0;
+                int h = -1;
                 if (v == p) {
                     len = runSame(i, 0);
                     kind = SAME;
@@ -196,7 +231,8 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                         len = runSame(i, disp);
                         kind = REP;
                     }
-                    int e = t[hash(v)];
+                    h = hash(v);
+                    int e = t[h];
                     if ((e & ~IDX_MASK) == stamp) {
                         int src = e & IDX_MASK;
                         if (src < WORDS + i && w[src] == v && src - i != disp) {
@@ -219,8 +255,8 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                     if (litStart < 0) {
                         litStart = i;
                     }
-                    if (v != 0) {
-                        t[hash(v)] = stamp | (WORDS + i);
+                    if (h >= 0) {
+                        t[h] = stamp | (WORDS + i);
                     }
                     i++;
                     continue;
@@ -270,21 +306,33 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                 long rp = w[t - WORDS + disp];
                 // keys: significance score << 8 | reference << 4 | subtract bit; the largest wins
                 long best = full(v, pr, delta, REF_PREDICTED);
-                best = Math.max(best, full(v, rp, delta, REF_REP));
-                best = Math.max(best, full(v, w[t - 1], delta, 2));
-                best = Math.max(best, xor(v, w[t - 2], 3));
-                best = Math.max(best, xor(v, w[t - 3], 4));
-                best = Math.max(best, xor(v, w[t - 4], 5));
-                best = Math.max(best, xor(v, w[t - 5], 6));
-                best = Math.max(best, xor(v, w[t - 6], 7));
-                best = Math.max(best, xor(v, w[t - 7], 8));
-                best = Math.max(best, xor(v, w[t - 8], 9));
-                best = Math.max(best, xor(v, w[t - 12], 10));
-                best = Math.max(best, xor(v, w[t - 16], 11));
-                best = Math.max(best, xor(v, w[t - 24], 12));
-                best = Math.max(best, xor(v, w[t - 32], 13));
-                best = Math.max(best, xor(v, last, REF_LAST_LITERAL));
-                best = Math.max(best, xor(v, 0L, REF_ZERO));
+                if (search != LiteralSearch.PREDICTION) {
+                    best = Math.max(best, full(v, rp, delta, REF_REP));
+                    best = Math.max(best, full(v, w[t - 1], delta, 2));
+                }
+                if (search == LiteralSearch.ALL) {
+                    for (int ref = 3; ref <= REF_BACK_LAST; ref++) {
+                        best = Math.max(best, full(v, w[t - REF_BACK[ref]], delta, ref));
+                    }
+                    best = Math.max(best, full(v, last, delta, REF_LAST_LITERAL));
+                    best = Math.max(best, full(v, 0L, delta, REF_ZERO));
+                } else if (search == LiteralSearch.DEFAULT) {
+                    best = Math.max(best, xor(v, w[t - 2], 3));
+                    best = Math.max(best, xor(v, w[t - 3], 4));
+                    best = Math.max(best, xor(v, w[t - 4], 5));
+                    best = Math.max(best, xor(v, w[t - 5], 6));
+                    best = Math.max(best, xor(v, w[t - 6], 7));
+                    best = Math.max(best, xor(v, w[t - 7], 8));
+                    best = Math.max(best, xor(v, w[t - 8], 9));
+                    best = Math.max(best, xor(v, w[t - 12], 10));
+                    best = Math.max(best, xor(v, w[t - 16], 11));
+                    best = Math.max(best, xor(v, w[t - 24], 12));
+                    best = Math.max(best, xor(v, w[t - 32], 13));
+                    best = Math.max(best, xor(v, last, REF_LAST_LITERAL));
+                    best = Math.max(best, xor(v, 0L, REF_ZERO));
+                } else {
+                    best = Math.max(best, xor(v, 0L, REF_ZERO));
+                }
                 int code = (int) best & 0xF8;
                 int score = (int) (best >>> 8);
                 long prev = last;
@@ -331,7 +379,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         }
 
         private int pack(int opsLen, byte[] out, int outOff, int maxLength) {
-            if (opsLen >= LZ4_MIN_OPS) {
+            if (lz4Stage && opsLen >= LZ4_MIN_OPS) {
                 int h = 1;
                 packed[0] = FLAGS_LZ4;
                 if (opsLen < 0x80) {
