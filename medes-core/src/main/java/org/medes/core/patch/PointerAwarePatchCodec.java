@@ -149,7 +149,8 @@ public final class PointerAwarePatchCodec implements PatchCodec {
     static final class Encoder implements PatchEncoder {
         private final LiteralSearch search;
         private final boolean lz4Stage;
-        private final long[] win = new long[WINDOW_WORDS];
+        /** Predicted page, target, then the last-literal and zero slots the reference tables use. */
+        private final long[] win = new long[WINDOW_WORDS + 2];
         private final int[] table = new int[1 << HASH_BITS];
         private final byte[] ops = new byte[MAX_OPS_BYTES + 16];
         private final byte[] packed = new byte[1 + 2 + Lz4.COMPRESSOR.maxCompressedLength(MAX_OPS_BYTES)];
@@ -333,28 +334,25 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                 } else {
                     best = Math.max(best, xor(v, 0L, REF_ZERO));
                 }
+                // emit without branches: the reference through the window index tables (the last
+                // literal sits in the slot after the target), XOR or difference by mask
                 int code = (int) best & 0xF8;
-                int score = (int) (best >>> 8);
-                long prev = last;
+                int rc = code >>> REF_SHIFT;
+                w[LAST_LITERAL_SLOT] = last;
+                long r = w[(t & REF_T_MASK[rc]) + REF_ADD[rc] + (disp & REF_DISP_MASK[rc])];
                 last = v;
-                if (score == 64) {
-                    o[q++] = (byte) code;
-                    continue;
-                }
-                int ref = code >>> REF_SHIFT;
-                long r = ref == REF_PREDICTED ? pr : ref == REF_REP ? rp : ref == REF_LAST_LITERAL ? prev
-                        : ref == REF_ZERO ? 0L : w[t - REF_BACK[ref]];
-                long x;
-                if ((code & LIT_SUB_BIT) != 0) {
-                    delta = v - r;
-                    x = (delta << 1) ^ (delta >> 63);
-                } else {
-                    x = v ^ r;
-                }
-                int m = LIT_BYTES[LIT_BYTES_CODE[(71 - Long.numberOfLeadingZeros(x)) >>> 3]];
-                o[q++] = (byte) (code | LIT_BYTES_CODE[m]);
-                LONGS.set(o, q, x);
-                q += m;
+                long sub = -(long) ((code >>> 3) & 1);
+                long d = v - r;
+                long x = (((d << 1) ^ (d >> 63)) & sub) | ((v ^ r) & ~sub);
+                // score 64: no payload (x is 0, or the same difference as last time)
+                long payload = ((best >>> 8) - 64) >> 63;
+                int n = ((71 - Long.numberOfLeadingZeros(x)) >>> 3) & (int) payload;
+                int m = n + ((n >> 1) & (n >> 2) & n & 1);
+                long update = sub & payload;
+                delta = (d & update) | (delta & ~update);
+                o[q] = (byte) (code | (n - (n >>> 3)));
+                LONGS.set(o, q + 1, x);
+                q += 1 + m;
             }
             lastLit = last;
             lastDelta = delta;

@@ -19,7 +19,8 @@ import java.util.Map;
  * different inputs, waits until they are idle, captures their memory, pairs each target page
  * with the page at the same offset of the matching base mapping (mappings matched by name,
  * protection and order), relocates pointers by each matched mapping's offset, and prints saved
- * fractions and single-thread encode/decode speed per codec, with per-page LZ4 as a reference.
+ * fractions and single-thread encode/decode speed per codec, with per-page LZ4 as a reference,
+ * followed by the pointer-aware encoder's other speed/size trade-offs ({@link #SURVEYED}).
  *
  * <p>Run as root from the repository root: {@code medes-core/survey.sh python python-same node node-same}
  * (it compiles the tests, builds the class path and adds the JVM flags Chronicle needs).
