@@ -120,9 +120,35 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         // a zero difference is sent as XOR 0 (the same difference with no payload means "lastDelta")
         long e = d ^ delta;
         // 64 when d == delta, else the significance of z, at most 63
-        long sub = Math.min(Long.numberOfLeadingZeros(z), 63) | (((e | -e) >>> 63) ^ 1) << 6;
+        long sub = capped(Long.numberOfLeadingZeros(z)) | (((e | -e) >>> 63) ^ 1) << 6;
         long x = Long.numberOfLeadingZeros(v ^ r);
-        return Math.max((x << 8) | (ref << REF_SHIFT), (sub << 8) | (ref << REF_SHIFT) | LIT_SUB_BIT);
+        return max((x << 8) | (ref << REF_SHIFT), (sub << 8) | (ref << REF_SHIFT) | LIT_SUB_BIT);
+    }
+
+    /** Key of the better of XOR and difference {@code d = v - r} against {@code r} (a zero difference is an XOR). */
+    private static long differenceOrXor(long v, long r, long d, int ref) {
+        long z = (d << 1) ^ (d >> 63);
+        long sub = capped(Long.numberOfLeadingZeros(z));
+        long x = Long.numberOfLeadingZeros(v ^ r);
+        return max((x << 8) | (ref << REF_SHIFT), (sub << 8) | (ref << REF_SHIFT) | LIT_SUB_BIT);
+    }
+
+    /** The larger of two keys (small non-negative numbers), without a branch. */
+    private static long max(long a, long b) {
+        long d = a - b;
+        return a - (d & (d >> 63));
+    }
+
+    /** A leading-zero count with 64 (a zero difference, sent as XOR 0) lowered to 63. */
+    private static long capped(int nlz) {
+        return nlz - (nlz >>> 6);
+    }
+
+    /** Key of "the same difference as last time" when {@code d == delta}, else 0. */
+    private static long sameDifference(long d, long delta, int ref) {
+        long e = d ^ delta;
+        long equal = ((e | -e) >>> 63) - 1;
+        return equal & ((64L << 8) | (ref << REF_SHIFT) | LIT_SUB_BIT);
     }
 
     /** Key of XOR against {@code r}. */
@@ -306,33 +332,38 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                 long pr = w[t - WORDS];
                 long rp = w[t - WORDS + disp];
                 // keys: significance score << 8 | reference << 4 | subtract bit; the largest wins
-                long best = full(v, pr, delta, REF_PREDICTED);
-                if (search != LiteralSearch.PREDICTION) {
-                    best = Math.max(best, full(v, rp, delta, REF_REP));
-                    best = Math.max(best, full(v, w[t - 1], delta, 2));
-                }
+                // Keys that do not depend on the last difference first, maxima taken as a tree:
+                // the last difference is the only thing carried from word to word.
+                long dp = v - pr;
+                long dr = v - rp;
+                long d1 = v - w[t - 1];
+                long best;
                 if (search == LiteralSearch.ALL) {
-                    for (int ref = 3; ref <= REF_BACK_LAST; ref++) {
-                        best = Math.max(best, full(v, w[t - REF_BACK[ref]], delta, ref));
+                    best = full(v, pr, delta, REF_PREDICTED);
+                    best = max(best, full(v, rp, delta, REF_REP));
+                    for (int ref = 2; ref <= REF_BACK_LAST; ref++) {
+                        best = max(best, full(v, w[t - REF_BACK[ref]], delta, ref));
                     }
-                    best = Math.max(best, full(v, last, delta, REF_LAST_LITERAL));
-                    best = Math.max(best, full(v, 0L, delta, REF_ZERO));
-                } else if (search == LiteralSearch.DEFAULT) {
-                    best = Math.max(best, xor(v, w[t - 2], 3));
-                    best = Math.max(best, xor(v, w[t - 3], 4));
-                    best = Math.max(best, xor(v, w[t - 4], 5));
-                    best = Math.max(best, xor(v, w[t - 5], 6));
-                    best = Math.max(best, xor(v, w[t - 6], 7));
-                    best = Math.max(best, xor(v, w[t - 7], 8));
-                    best = Math.max(best, xor(v, w[t - 8], 9));
-                    best = Math.max(best, xor(v, w[t - 12], 10));
-                    best = Math.max(best, xor(v, w[t - 16], 11));
-                    best = Math.max(best, xor(v, w[t - 24], 12));
-                    best = Math.max(best, xor(v, w[t - 32], 13));
-                    best = Math.max(best, xor(v, last, REF_LAST_LITERAL));
-                    best = Math.max(best, xor(v, 0L, REF_ZERO));
+                    best = max(best, full(v, last, delta, REF_LAST_LITERAL));
+                    best = max(best, full(v, 0L, delta, REF_ZERO));
                 } else {
-                    best = Math.max(best, xor(v, 0L, REF_ZERO));
+                    long same = sameDifference(dp, delta, REF_PREDICTED);
+                    long near = max(differenceOrXor(v, pr, dp, REF_PREDICTED), xor(v, 0L, REF_ZERO));
+                    if (search != LiteralSearch.PREDICTION) {
+                        same = max(same, max(sameDifference(dr, delta, REF_REP), sameDifference(d1, delta, 2)));
+                        near = max(near, max(differenceOrXor(v, rp, dr, REF_REP),
+                                differenceOrXor(v, w[t - 1], d1, 2)));
+                    }
+                    if (search == LiteralSearch.DEFAULT) {
+                        long a = max(max(xor(v, w[t - 2], 3), xor(v, w[t - 3], 4)),
+                                max(xor(v, w[t - 4], 5), xor(v, w[t - 5], 6)));
+                        long b = max(max(xor(v, w[t - 6], 7), xor(v, w[t - 7], 8)),
+                                max(xor(v, w[t - 8], 9), xor(v, w[t - 12], 10)));
+                        long c = max(max(xor(v, w[t - 16], 11), xor(v, w[t - 24], 12)),
+                                max(xor(v, w[t - 32], 13), xor(v, last, REF_LAST_LITERAL)));
+                        near = max(max(near, a), max(b, c));
+                    }
+                    best = max(near, same);
                 }
                 // emit without branches: the reference through the window index tables (the last
                 // literal sits in the slot after the target), XOR or difference by mask
