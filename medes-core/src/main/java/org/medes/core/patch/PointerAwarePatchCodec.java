@@ -43,7 +43,10 @@ public final class PointerAwarePatchCodec implements PatchCodec {
     enum LiteralSearch {
         /** XOR and difference against all sixteen references. */
         ALL,
-        /** XOR against all sixteen, difference only against the prediction, rep and t-1 (the default). */
+        /**
+         * XOR against all sixteen, difference only against the prediction, rep and t-1, and the far
+         * references only when the near ones leave more than one payload byte (the default).
+         */
         DEFAULT,
         /** The prediction, rep, t-1 and zero only. */
         NEAR,
@@ -132,6 +135,9 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         long x = Long.numberOfLeadingZeros(v ^ r);
         return max((x << 8) | (ref << REF_SHIFT), (sub << 8) | (ref << REF_SHIFT) | LIT_SUB_BIT);
     }
+
+    /** Keys from this score on leave at most one payload byte: the far references are not tried then. */
+    private static final int GOOD_ENOUGH_SCORE = 57;
 
     /** The larger of two keys (small non-negative numbers), without a branch. */
     private static long max(long a, long b) {
@@ -354,7 +360,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                         near = max(near, max(differenceOrXor(v, rp, dr, REF_REP),
                                 differenceOrXor(v, w[t - 1], d1, 2)));
                     }
-                    if (search == LiteralSearch.DEFAULT) {
+                    if (search == LiteralSearch.DEFAULT && (max(near, same) >>> 8) < GOOD_ENOUGH_SCORE) {
                         long a = max(max(xor(v, w[t - 2], 3), xor(v, w[t - 3], 4)),
                                 max(xor(v, w[t - 4], 5), xor(v, w[t - 5], 6)));
                         long b = max(max(xor(v, w[t - 6], 7), xor(v, w[t - 7], 8)),
