@@ -35,6 +35,8 @@ public final class PointerAwarePatchCodec implements PatchCodec {
     private static final int MAX_EPOCH = (1 << (31 - IDX_BITS)) - 1;
     /** Op streams shorter than this are not worth an LZ4 attempt. */
     private static final int LZ4_MIN_OPS = 48;
+    /** Literal keys from this score on leave at most one payload byte: the far references are not tried then. */
+    private static final int GOOD_ENOUGH_SCORE = 57;
 
     /**
      * How hard the encoder looks for the cheapest literal reference; every setting writes the same
@@ -136,9 +138,6 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         return max((x << 8) | (ref << REF_SHIFT), (sub << 8) | (ref << REF_SHIFT) | LIT_SUB_BIT);
     }
 
-    /** Keys from this score on leave at most one payload byte: the far references are not tried then. */
-    private static final int GOOD_ENOUGH_SCORE = 57;
-
     /** The larger of two keys (small non-negative numbers), without a branch. */
     private static long max(long a, long b) {
         long d = a - b;
@@ -188,14 +187,14 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         private final byte[] packed = new byte[1 + 2 + Lz4.COMPRESSOR.maxCompressedLength(MAX_OPS_BYTES)];
         private final Predictor predictor = new Predictor();
         private int epoch;
+        private int pos;
+        private long lastLit;
+        private long lastDelta;
 
         Encoder(LiteralSearch search, boolean lz4Stage) {
             this.search = search;
             this.lz4Stage = lz4Stage;
         }
-        private int pos;
-        private long lastLit;
-        private long lastDelta;
 
         @Override
         public int encode(byte[] target, int tOff, byte[] base, int bOff, PointerRelocation relocation,
@@ -337,9 +336,9 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                 long v = w[t];
                 long pr = w[t - WORDS];
                 long rp = w[t - WORDS + disp];
-                // keys: significance score << 8 | reference << 4 | subtract bit; the largest wins
-                // Keys that do not depend on the last difference first, maxima taken as a tree:
-                // the last difference is the only thing carried from word to word.
+                // keys: leading zeros of the payload << 8 | reference << 4 | subtract bit; the
+                // largest wins. Keys that do not need the last difference come first and their
+                // maxima are taken as a tree: the last difference is all one word passes the next.
                 long dp = v - pr;
                 long dr = v - rp;
                 long d1 = v - w[t - 1];
@@ -395,6 +394,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
             lastDelta = delta;
             pos = q;
         }
+
         private void token(int kind, int n) {
             if (n <= LEN_EXTENDED) {
                 ops[pos++] = (byte) ((kind << KIND_SHIFT) | (n - 1));
@@ -441,7 +441,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         }
     }
 
-    /** Decoder window slots past the target: the last literal, and a zero. */
+    /** Window slots past the target (encoder and decoder): the last literal, then a zero. */
     private static final int LAST_LITERAL_SLOT = WINDOW_WORDS;
     /** Window index of reference {@code rc} for target slot {@code tk}: (tk &amp; T) + ADD + (disp &amp; DISP). */
     private static final int[] REF_T_MASK = new int[REFS];
