@@ -119,46 +119,42 @@ public final class PointerAwarePatchCodec implements PatchCodec {
     }
 
     /** Key of the best of XOR, difference and same difference against {@code r}. */
-    private static long full(long v, long r, long delta, int ref) {
+    private static int full(long v, long r, long delta, int ref) {
         long d = v - r;
-        long z = (d << 1) ^ (d >> 63);
-        // a zero difference is sent as XOR 0 (the same difference with no payload means "lastDelta")
-        long e = d ^ delta;
-        // 64 when d == delta, else the significance of z, at most 63
-        long sub = capped(Long.numberOfLeadingZeros(z)) | (((e | -e) >>> 63) ^ 1) << 6;
-        long x = Long.numberOfLeadingZeros(v ^ r);
-        return max((x << 8) | (ref << REF_SHIFT), (sub << 8) | (ref << REF_SHIFT) | LIT_SUB_BIT);
+        // 64 when d == delta, else the significance of the zigzag difference, at most 63 (a zero
+        // difference is sent as XOR 0: the same difference with no payload means "lastDelta")
+        int sub = Math.max(capped(Long.numberOfLeadingZeros((d << 1) ^ (d >> 63))), same(d, delta));
+        int x = Long.numberOfLeadingZeros(v ^ r);
+        return Math.max((x << 8) | (ref << REF_SHIFT), (sub << 8) | (ref << REF_SHIFT) | LIT_SUB_BIT);
     }
 
     /** Key of the better of XOR and difference {@code d = v - r} against {@code r} (a zero difference is an XOR). */
-    private static long differenceOrXor(long v, long r, long d, int ref) {
-        long z = (d << 1) ^ (d >> 63);
-        long sub = capped(Long.numberOfLeadingZeros(z));
-        long x = Long.numberOfLeadingZeros(v ^ r);
-        return max((x << 8) | (ref << REF_SHIFT), (sub << 8) | (ref << REF_SHIFT) | LIT_SUB_BIT);
-    }
-
-    /** The larger of two keys (small non-negative numbers), without a branch. */
-    private static long max(long a, long b) {
-        long d = a - b;
-        return a - (d & (d >> 63));
+    private static int differenceOrXor(long v, long r, long d, int ref) {
+        int sub = capped(Long.numberOfLeadingZeros((d << 1) ^ (d >> 63)));
+        int x = Long.numberOfLeadingZeros(v ^ r);
+        return Math.max((x << 8) | (ref << REF_SHIFT), (sub << 8) | (ref << REF_SHIFT) | LIT_SUB_BIT);
     }
 
     /** A leading-zero count with 64 (a zero difference, sent as XOR 0) lowered to 63. */
-    private static long capped(int nlz) {
+    private static int capped(int nlz) {
         return nlz - (nlz >>> 6);
     }
 
-    /** Key of "the same difference as last time" when {@code d == delta}, else 0. */
-    private static long sameDifference(long d, long delta, int ref) {
+    /** 64 when {@code d == delta}, else 0. */
+    private static int same(long d, long delta) {
         long e = d ^ delta;
-        long equal = ((e | -e) >>> 63) - 1;
-        return equal & ((64L << 8) | (ref << REF_SHIFT) | LIT_SUB_BIT);
+        return (int) (((e | -e) >>> 63) ^ 1) << 6;
+    }
+
+    /** Key of "the same difference as last time" when {@code d == delta}, else 0. */
+    private static int sameDifference(long d, long delta, int ref) {
+        int s = same(d, delta);
+        return (s << 8) | (-(s >>> 6) & ((ref << REF_SHIFT) | LIT_SUB_BIT));
     }
 
     /** Key of XOR against {@code r}. */
-    private static long xor(long v, long r, int ref) {
-        return ((long) Long.numberOfLeadingZeros(v ^ r) << 8) | (ref << REF_SHIFT);
+    private static int xor(long v, long r, int ref) {
+        return (Long.numberOfLeadingZeros(v ^ r) << 8) | (ref << REF_SHIFT);
     }
 
     private static int hash(long w) {
@@ -342,33 +338,33 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                 long dp = v - pr;
                 long dr = v - rp;
                 long d1 = v - w[t - 1];
-                long best;
+                int best;
                 if (search == LiteralSearch.ALL) {
                     best = full(v, pr, delta, REF_PREDICTED);
-                    best = max(best, full(v, rp, delta, REF_REP));
+                    best = Math.max(best, full(v, rp, delta, REF_REP));
                     for (int ref = 2; ref <= REF_BACK_LAST; ref++) {
-                        best = max(best, full(v, w[t - REF_BACK[ref]], delta, ref));
+                        best = Math.max(best, full(v, w[t - REF_BACK[ref]], delta, ref));
                     }
-                    best = max(best, full(v, last, delta, REF_LAST_LITERAL));
-                    best = max(best, full(v, 0L, delta, REF_ZERO));
+                    best = Math.max(best, full(v, last, delta, REF_LAST_LITERAL));
+                    best = Math.max(best, full(v, 0L, delta, REF_ZERO));
                 } else {
-                    long same = sameDifference(dp, delta, REF_PREDICTED);
-                    long near = max(differenceOrXor(v, pr, dp, REF_PREDICTED), xor(v, 0L, REF_ZERO));
+                    int same = sameDifference(dp, delta, REF_PREDICTED);
+                    int near = Math.max(differenceOrXor(v, pr, dp, REF_PREDICTED), xor(v, 0L, REF_ZERO));
                     if (search != LiteralSearch.PREDICTION) {
-                        same = max(same, max(sameDifference(dr, delta, REF_REP), sameDifference(d1, delta, 2)));
-                        near = max(near, max(differenceOrXor(v, rp, dr, REF_REP),
+                        same = Math.max(same, Math.max(sameDifference(dr, delta, REF_REP), sameDifference(d1, delta, 2)));
+                        near = Math.max(near, Math.max(differenceOrXor(v, rp, dr, REF_REP),
                                 differenceOrXor(v, w[t - 1], d1, 2)));
                     }
-                    if (search == LiteralSearch.DEFAULT && (max(near, same) >>> 8) < GOOD_ENOUGH_SCORE) {
-                        long a = max(max(xor(v, w[t - 2], 3), xor(v, w[t - 3], 4)),
-                                max(xor(v, w[t - 4], 5), xor(v, w[t - 5], 6)));
-                        long b = max(max(xor(v, w[t - 6], 7), xor(v, w[t - 7], 8)),
-                                max(xor(v, w[t - 8], 9), xor(v, w[t - 12], 10)));
-                        long c = max(max(xor(v, w[t - 16], 11), xor(v, w[t - 24], 12)),
-                                max(xor(v, w[t - 32], 13), xor(v, last, REF_LAST_LITERAL)));
-                        near = max(max(near, a), max(b, c));
+                    if (search == LiteralSearch.DEFAULT && (Math.max(near, same) >>> 8) < GOOD_ENOUGH_SCORE) {
+                        int a = Math.max(Math.max(xor(v, w[t - 2], 3), xor(v, w[t - 3], 4)),
+                                Math.max(xor(v, w[t - 4], 5), xor(v, w[t - 5], 6)));
+                        int b = Math.max(Math.max(xor(v, w[t - 6], 7), xor(v, w[t - 7], 8)),
+                                Math.max(xor(v, w[t - 8], 9), xor(v, w[t - 12], 10)));
+                        int c = Math.max(Math.max(xor(v, w[t - 16], 11), xor(v, w[t - 24], 12)),
+                                Math.max(xor(v, w[t - 32], 13), xor(v, last, REF_LAST_LITERAL)));
+                        near = Math.max(Math.max(near, a), Math.max(b, c));
                     }
-                    best = max(near, same);
+                    best = Math.max(near, same);
                 }
                 // emit without branches: the reference through the window index tables (the last
                 // literal sits in the slot after the target), XOR or difference by mask
@@ -381,7 +377,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                 long d = v - r;
                 long x = (((d << 1) ^ (d >> 63)) & sub) | ((v ^ r) & ~sub);
                 // score 64: no payload (x is 0, or the same difference as last time)
-                long payload = ((best >>> 8) - 64) >> 63;
+                long payload = ((best >>> 8) - 64) >> 31;
                 int n = ((71 - Long.numberOfLeadingZeros(x)) >>> 3) & (int) payload;
                 int m = n + ((n >> 1) & (n >> 2) & n & 1);
                 long update = sub & payload;
