@@ -35,6 +35,39 @@ public final class PointerAwarePatchCodec implements PatchCodec {
     private static final int MAX_EPOCH = (1 << (31 - IDX_BITS)) - 1;
     /** Op streams shorter than this are not worth an LZ4 attempt. */
     private static final int LZ4_MIN_OPS = 48;
+    /** Literal keys from this score on leave at most one payload byte: the far references are not tried then. */
+    private static final int GOOD_ENOUGH_SCORE = 57;
+
+    /**
+     * How hard the encoder looks for the cheapest literal reference; every setting writes the same
+     * format (the decoder does not care), trading patch size for encode speed.
+     */
+    enum LiteralSearch {
+        /** XOR and difference against all sixteen references. */
+        ALL,
+        /**
+         * XOR against all sixteen, difference only against the prediction, rep and t-1, and the far
+         * references only when the near ones leave more than one payload byte (the default).
+         */
+        DEFAULT,
+        /** The prediction, rep, t-1 and zero only. */
+        NEAR,
+        /** The prediction and zero only. */
+        PREDICTION
+    }
+
+    private final LiteralSearch search;
+    private final boolean lz4Stage;
+
+    public PointerAwarePatchCodec() {
+        this(LiteralSearch.DEFAULT, true);
+    }
+
+    /** An encoder trade-off for measurements: the literal search and whether to try the LZ4 stage. */
+    PointerAwarePatchCodec(LiteralSearch search, boolean lz4Stage) {
+        this.search = Objects.requireNonNull(search);
+        this.lz4Stage = lz4Stage;
+    }
 
     @Override
     public int id() {
@@ -43,12 +76,13 @@ public final class PointerAwarePatchCodec implements PatchCodec {
 
     @Override
     public String name() {
-        return "pointer-aware";
+        return search == LiteralSearch.DEFAULT && lz4Stage ? "pointer-aware"
+                : "pointer-aware/" + search.name().toLowerCase(java.util.Locale.ROOT) + (lz4Stage ? "" : "/no-lz4");
     }
 
     @Override
     public PatchEncoder newEncoder() {
-        return new Encoder();
+        return new Encoder(search, lz4Stage);
     }
 
     @Override
@@ -80,10 +114,47 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                 ix = new RelocationIndex(r);
                 index = ix;
             }
-            for (int j = 0; j < WORDS; j++) {
-                win[j] = ix.relocate((long) LONGS.get(base, bOff + (j << 3)));
-            }
+            ix.relocateWords(base, bOff, win, 0, WORDS);
         }
+    }
+
+    /** Key of the best of XOR, difference and same difference against {@code r}. */
+    private static int full(long v, long r, long delta, int ref) {
+        long d = v - r;
+        // 64 when d == delta, else the significance of the zigzag difference, at most 63 (a zero
+        // difference is sent as XOR 0: the same difference with no payload means "lastDelta")
+        int sub = Math.max(capped(Long.numberOfLeadingZeros((d << 1) ^ (d >> 63))), same(d, delta));
+        int x = Long.numberOfLeadingZeros(v ^ r);
+        return Math.max((x << 8) | (ref << REF_SHIFT), (sub << 8) | (ref << REF_SHIFT) | LIT_SUB_BIT);
+    }
+
+    /** Key of the better of XOR and difference {@code d = v - r} against {@code r} (a zero difference is an XOR). */
+    private static int differenceOrXor(long v, long r, long d, int ref) {
+        int sub = capped(Long.numberOfLeadingZeros((d << 1) ^ (d >> 63)));
+        int x = Long.numberOfLeadingZeros(v ^ r);
+        return Math.max((x << 8) | (ref << REF_SHIFT), (sub << 8) | (ref << REF_SHIFT) | LIT_SUB_BIT);
+    }
+
+    /** A leading-zero count with 64 (a zero difference, sent as XOR 0) lowered to 63. */
+    private static int capped(int nlz) {
+        return nlz - (nlz >>> 6);
+    }
+
+    /** 64 when {@code d == delta}, else 0. */
+    private static int same(long d, long delta) {
+        long e = d ^ delta;
+        return (int) (((e | -e) >>> 63) ^ 1) << 6;
+    }
+
+    /** Key of "the same difference as last time" when {@code d == delta}, else 0. */
+    private static int sameDifference(long d, long delta, int ref) {
+        int s = same(d, delta);
+        return (s << 8) | (-(s >>> 6) & ((ref << REF_SHIFT) | LIT_SUB_BIT));
+    }
+
+    /** Key of XOR against {@code r}. */
+    private static int xor(long v, long r, int ref) {
+        return (Long.numberOfLeadingZeros(v ^ r) << 8) | (ref << REF_SHIFT);
     }
 
     private static int hash(long w) {
@@ -103,7 +174,10 @@ public final class PointerAwarePatchCodec implements PatchCodec {
     }
 
     static final class Encoder implements PatchEncoder {
-        private final long[] win = new long[WINDOW_WORDS];
+        private final LiteralSearch search;
+        private final boolean lz4Stage;
+        /** Predicted page, target, then the last-literal and zero slots the reference tables use. */
+        private final long[] win = new long[WINDOW_WORDS + 2];
         private final int[] table = new int[1 << HASH_BITS];
         private final byte[] ops = new byte[MAX_OPS_BYTES + 16];
         private final byte[] packed = new byte[1 + 2 + Lz4.COMPRESSOR.maxCompressedLength(MAX_OPS_BYTES)];
@@ -112,7 +186,11 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         private int pos;
         private long lastLit;
         private long lastDelta;
-        private final long[] refs = new long[REFS];
+
+        Encoder(LiteralSearch search, boolean lz4Stage) {
+            this.search = search;
+            this.lz4Stage = lz4Stage;
+        }
 
         @Override
         public int encode(byte[] target, int tOff, byte[] base, int bOff, PointerRelocation relocation,
@@ -127,10 +205,8 @@ public final class PointerAwarePatchCodec implements PatchCodec {
             int stamp = nextEpoch() << IDX_BITS;
             int[] t = table;
             for (int j = WORDS - 1; j >= 0; j--) {
-                long p = w[j];
-                if (p != 0) {
-                    t[hash(p)] = stamp | j;
-                }
+                // zero words go in too (one slot; zero target words never look it up)
+                t[hash(w[j])] = stamp | j;
             }
             int opsLen = encodeOps(stamp);
             return pack(opsLen, out, outOff, maxLength);
@@ -168,6 +244,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                 int kind = -1;
                 int len = 0;
                 int d = 0;
+                int h = -1;
                 if (v == p) {
                     len = runSame(i, 0);
                     kind = SAME;
@@ -182,7 +259,8 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                         len = runSame(i, disp);
                         kind = REP;
                     }
-                    int e = t[hash(v)];
+                    h = hash(v);
+                    int e = t[h];
                     if ((e & ~IDX_MASK) == stamp) {
                         int src = e & IDX_MASK;
                         if (src < WORDS + i && w[src] == v && src - i != disp) {
@@ -205,8 +283,8 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                     if (litStart < 0) {
                         litStart = i;
                     }
-                    if (v != 0) {
-                        t[hash(v)] = stamp | (WORDS + i);
+                    if (h >= 0) {
+                        t[h] = stamp | (WORDS + i);
                     }
                     i++;
                     continue;
@@ -250,55 +328,63 @@ public final class PointerAwarePatchCodec implements PatchCodec {
             int q = pos;
             long last = lastLit;
             long delta = lastDelta;
-            for (int k = from; k < to; k++) {
-                long v = w[WORDS + k];
-                int t = WORDS + k;
-                long[] rf = refs;
-                rf[REF_PREDICTED] = w[k];
-                rf[REF_REP] = w[k + disp];
-                for (int ref = REF_BACK_FIRST; ref <= REF_BACK_LAST; ref++) {
-                    rf[ref] = w[t - REF_BACK[ref]];
-                }
-                rf[REF_LAST_LITERAL] = last;
-                rf[REF_ZERO] = 0L;
-                long best = -1L;
-                int code = 0;
-                int same = -1;
-                for (int ref = 0; ref < REFS; ref++) {
-                    long r = rf[ref];
-                    long x = v ^ r;
-                    if (Long.compareUnsigned(x, best) < 0) {
-                        best = x;
-                        code = ref << REF_SHIFT;
+            for (int t = WORDS + from; t < WORDS + to; t++) {
+                long v = w[t];
+                long pr = w[t - WORDS];
+                long rp = w[t - WORDS + disp];
+                // keys: leading zeros of the payload << 8 | reference << 4 | subtract bit; the
+                // largest wins. Keys that do not need the last difference come first and their
+                // maxima are taken as a tree: the last difference is all one word passes the next.
+                long dp = v - pr;
+                long dr = v - rp;
+                long d1 = v - w[t - 1];
+                int best;
+                if (search == LiteralSearch.ALL) {
+                    best = full(v, pr, delta, REF_PREDICTED);
+                    best = Math.max(best, full(v, rp, delta, REF_REP));
+                    for (int ref = 2; ref <= REF_BACK_LAST; ref++) {
+                        best = Math.max(best, full(v, w[t - REF_BACK[ref]], delta, ref));
                     }
-                    long dlt = v - r;
-                    if (dlt == delta && same < 0) {
-                        same = ref;
+                    best = Math.max(best, full(v, last, delta, REF_LAST_LITERAL));
+                    best = Math.max(best, full(v, 0L, delta, REF_ZERO));
+                } else {
+                    int same = sameDifference(dp, delta, REF_PREDICTED);
+                    int near = Math.max(differenceOrXor(v, pr, dp, REF_PREDICTED), xor(v, 0L, REF_ZERO));
+                    if (search != LiteralSearch.PREDICTION) {
+                        same = Math.max(same, Math.max(sameDifference(dr, delta, REF_REP), sameDifference(d1, delta, 2)));
+                        near = Math.max(near, Math.max(differenceOrXor(v, rp, dr, REF_REP),
+                                differenceOrXor(v, w[t - 1], d1, 2)));
                     }
-                    x = (dlt << 1) ^ (dlt >> 63);
-                    if (Long.compareUnsigned(x, best) < 0) {
-                        best = x;
-                        code = (ref << REF_SHIFT) | LIT_SUB_BIT;
+                    if (search == LiteralSearch.DEFAULT && (Math.max(near, same) >>> 8) < GOOD_ENOUGH_SCORE) {
+                        int a = Math.max(Math.max(xor(v, w[t - 2], 3), xor(v, w[t - 3], 4)),
+                                Math.max(xor(v, w[t - 4], 5), xor(v, w[t - 5], 6)));
+                        int b = Math.max(Math.max(xor(v, w[t - 6], 7), xor(v, w[t - 7], 8)),
+                                Math.max(xor(v, w[t - 8], 9), xor(v, w[t - 12], 10)));
+                        int c = Math.max(Math.max(xor(v, w[t - 16], 11), xor(v, w[t - 24], 12)),
+                                Math.max(xor(v, w[t - 32], 13), xor(v, last, REF_LAST_LITERAL)));
+                        near = Math.max(Math.max(near, a), Math.max(b, c));
                     }
+                    best = Math.max(near, same);
                 }
-                if (same >= 0 && best != 0) {
-                    o[q++] = (byte) ((same << REF_SHIFT) | LIT_SUB_BIT);
-                    last = v;
-                    continue;
-                }
-                if (best == 0) {
-                    code &= ~LIT_SUB_BIT;
-                }
-                int n = (71 - Long.numberOfLeadingZeros(best)) >>> 3;
-                if ((code & LIT_SUB_BIT) != 0) {
-                    delta = (best >>> 1) ^ -(best & 1);
-                }
-                int m = n == 7 ? 8 : n;
-                o[q++] = (byte) (code | LIT_BYTES_CODE[m]);
-                for (int b = 0; b < m; b++, best >>>= 8) {
-                    o[q++] = (byte) best;
-                }
+                // emit without branches: the reference through the window index tables (the last
+                // literal sits in the slot after the target), XOR or difference by mask
+                int code = (int) best & 0xF8;
+                int rc = code >>> REF_SHIFT;
+                w[LAST_LITERAL_SLOT] = last;
+                long r = w[(t & REF_T_MASK[rc]) + REF_ADD[rc] + (disp & REF_DISP_MASK[rc])];
                 last = v;
+                long sub = -(long) ((code >>> 3) & 1);
+                long d = v - r;
+                long x = (((d << 1) ^ (d >> 63)) & sub) | ((v ^ r) & ~sub);
+                // score 64: no payload (x is 0, or the same difference as last time)
+                long payload = ((best >>> 8) - 64) >> 31;
+                int n = ((71 - Long.numberOfLeadingZeros(x)) >>> 3) & (int) payload;
+                int m = n + ((n >> 1) & (n >> 2) & n & 1);
+                long update = sub & payload;
+                delta = (d & update) | (delta & ~update);
+                o[q] = (byte) (code | (n - (n >>> 3)));
+                LONGS.set(o, q + 1, x);
+                q += 1 + m;
             }
             lastLit = last;
             lastDelta = delta;
@@ -324,7 +410,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         }
 
         private int pack(int opsLen, byte[] out, int outOff, int maxLength) {
-            if (opsLen >= LZ4_MIN_OPS) {
+            if (lz4Stage && opsLen >= LZ4_MIN_OPS) {
                 int h = 1;
                 packed[0] = FLAGS_LZ4;
                 if (opsLen < 0x80) {
@@ -351,13 +437,35 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         }
     }
 
+    /** Window slots past the target (encoder and decoder): the last literal, then a zero. */
+    private static final int LAST_LITERAL_SLOT = WINDOW_WORDS;
+    /** Window index of reference {@code rc} for target slot {@code tk}: (tk &amp; T) + ADD + (disp &amp; DISP). */
+    private static final int[] REF_T_MASK = new int[REFS];
+    private static final int[] REF_ADD = new int[REFS];
+    private static final int[] REF_DISP_MASK = new int[REFS];
+    private static final long[] PAYLOAD_MASK = {0, 0xFFL, 0xFFFFL, 0xFF_FFFFL, 0xFFFF_FFFFL, 0xFF_FFFF_FFFFL,
+            0xFFFF_FFFF_FFFFL, 0xFF_FFFF_FFFF_FFFFL, -1L};
+
+    static {
+        for (int rc = 0; rc < REFS; rc++) {
+            REF_T_MASK[rc] = rc == REF_LAST_LITERAL || rc == REF_ZERO ? 0 : -1;
+            REF_ADD[rc] = switch (rc) {
+                case REF_PREDICTED, REF_REP -> -WORDS;
+                case REF_LAST_LITERAL -> LAST_LITERAL_SLOT;
+                case REF_ZERO -> LAST_LITERAL_SLOT + 1;
+                default -> -REF_BACK[rc];
+            };
+            REF_DISP_MASK[rc] = rc == REF_REP ? -1 : 0;
+        }
+    }
+
     static int zigzag(int v) {
         return (v << 1) ^ (v >> 31);
     }
 
     static final class Decoder implements PatchDecoder {
-        private final long[] win = new long[WINDOW_WORDS];
-        private final byte[] ops = new byte[MAX_OPS_BYTES];
+        private final long[] win = new long[WINDOW_WORDS + 2];
+        private final byte[] ops = new byte[MAX_OPS_BYTES + 8];
         private final Predictor predictor = new Predictor();
 
         @Override
@@ -415,8 +523,8 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         private static void decodeOps(byte[] s, int p, int end, long[] w) throws PatchFormatException {
             int i = 0;
             int disp = 0;
-            long lastLit = 0;
             long lastDelta = 0;
+            w[LAST_LITERAL_SLOT] = 0;
             while (i < WORDS) {
                 if (p >= end) {
                     throw new PatchFormatException("pointer-aware patch: op stream ends at word " + i);
@@ -473,32 +581,35 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                         }
                     }
                     case LIT -> {
-                        for (int k = 0; k < n; k++) {
+                        for (int tk = t; tk < t + n; tk++) {
                             if (p >= end) {
-                                throw new PatchFormatException("pointer-aware patch: truncated literal at word " + (i + k));
+                                throw new PatchFormatException("pointer-aware patch: truncated literal at word "
+                                        + (tk - WORDS));
                             }
                             int h = s[p++] & 0xFF;
                             int nb = LIT_BYTES[h & LIT_BYTES_MASK];
                             if (nb > end - p) {
-                                throw new PatchFormatException("pointer-aware patch: truncated literal at word " + (i + k));
+                                throw new PatchFormatException("pointer-aware patch: truncated literal at word "
+                                        + (tk - WORDS));
                             }
-                            long x = 0;
-                            for (int b = 0; b < nb; b++) {
-                                x |= (long) (s[p++] & 0xFF) << (b << 3);
-                            }
-                            int tk = t + k;
-                            int rc = h >>> REF_SHIFT;
-                            long ref = rc == REF_PREDICTED ? w[i + k] : rc == REF_REP ? w[i + k + disp]
-                                    : rc == REF_LAST_LITERAL ? lastLit : rc == REF_ZERO ? 0L : w[tk - REF_BACK[rc]];
-                            if ((h & LIT_SUB_BIT) == 0) {
-                                lastLit = ref ^ x;
+                            long x;
+                            if (p <= s.length - 8) {
+                                x = (long) LONGS.get(s, p) & PAYLOAD_MASK[nb];
                             } else {
-                                if (nb != 0) {
-                                    lastDelta = (x >>> 1) ^ -(x & 1);
+                                x = 0;
+                                for (int b = 0; b < nb; b++) {
+                                    x |= (long) (s[p + b] & 0xFF) << (b << 3);
                                 }
-                                lastLit = ref + lastDelta;
                             }
-                            w[tk] = lastLit;
+                            p += nb;
+                            int rc = h >>> REF_SHIFT;
+                            long ref = w[(tk & REF_T_MASK[rc]) + REF_ADD[rc] + (disp & REF_DISP_MASK[rc])];
+                            long sub = -(long) ((h >>> 3) & 1);
+                            long update = sub & -(long) ((nb + 7) >>> 3);
+                            lastDelta = (((x >>> 1) ^ -(x & 1)) & update) | (lastDelta & ~update);
+                            long v = ((ref + lastDelta) & sub) | ((ref ^ x) & ~sub);
+                            w[tk] = v;
+                            w[LAST_LITERAL_SLOT] = v;
                         }
                     }
                     default -> throw new PatchFormatException("pointer-aware patch: unknown op kind " + kind

@@ -1,5 +1,9 @@
 package org.medes.core.patch;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * A hashed lookup of a {@link PointerRelocation}'s ranges by address granule, so that relocating a
  * word costs a multiply and one or two probes instead of a binary search over every mapping.
@@ -8,18 +12,24 @@ package org.medes.core.patch;
  * touch at most {@value #MAX_GRANULES} granules; each granule keeps the first range that touches
  * it, and a lookup scans on from there (ranges are sorted and disjoint). Built once per
  * relocation; {@link #relocate} gives the same answers as {@link PointerRelocation#relocate}.
+ * Ranges with delta 0 are left out and touching ranges of equal delta are merged first, so that
+ * most words are settled by one compare against the overall {@code [min, max)};
+ * {@link #relocateWords} also remembers the range of the last hit, as pointers of one page tend
+ * to point into one mapping.
  *
  * <p>Thread-safety: immutable.
  */
 final class RelocationIndex {
     private static final int MAX_GRANULES = 1 << 14;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final PointerRelocation relocation;
     private final long[] starts;
     private final long[] ends;
     private final long[] deltas;
     private final long min;
-    private final long max;
+    /** {@code max - min} with the sign bit flipped, for one signed compare of {@code w - min}. */
+    private final long spanFlipped;
     private final int shift;
     private final int mask;
     private final long[] keys;
@@ -27,17 +37,29 @@ final class RelocationIndex {
 
     RelocationIndex(PointerRelocation r) {
         this.relocation = r;
-        int n = r.size();
-        starts = new long[n];
-        ends = new long[n];
-        deltas = new long[n];
-        for (int i = 0; i < n; i++) {
-            starts[i] = r.start(i);
-            ends[i] = r.end(i);
-            deltas[i] = r.delta(i);
+        int m = r.size();
+        long[] st = new long[m];
+        long[] en = new long[m];
+        long[] de = new long[m];
+        int n = 0;
+        for (int i = 0; i < m; i++) {
+            if (r.delta(i) == 0) {
+                continue;
+            }
+            if (n > 0 && en[n - 1] == r.start(i) && de[n - 1] == r.delta(i)) {
+                en[n - 1] = r.end(i);
+                continue;
+            }
+            st[n] = r.start(i);
+            en[n] = r.end(i);
+            de[n] = r.delta(i);
+            n++;
         }
+        starts = java.util.Arrays.copyOf(st, n);
+        ends = java.util.Arrays.copyOf(en, n);
+        deltas = java.util.Arrays.copyOf(de, n);
         min = n == 0 ? 1 : starts[0];
-        max = n == 0 ? 0 : ends[n - 1];
+        spanFlipped = n == 0 ? Long.MIN_VALUE : (ends[n - 1] - min) ^ Long.MIN_VALUE;
         int s = 21;
         while (s < 63 && granules(s) > MAX_GRANULES) {
             s++;
@@ -81,24 +103,57 @@ final class RelocationIndex {
 
     /** The word base word {@code w} predicts in the target. */
     long relocate(long w) {
-        if (Long.compareUnsigned(w, min) < 0 || Long.compareUnsigned(w, max) >= 0) {
+        if (((w - min) ^ Long.MIN_VALUE) >= spanFlipped) {
             return w;
         }
+        int i = find(w);
+        return i < 0 ? w : w + deltas[i];
+    }
+
+    /**
+     * Relocates the {@code n} little-endian words at {@code src[off..)} into {@code dst[dstOff..)}.
+     */
+    void relocateWords(byte[] src, int off, long[] dst, int dstOff, int n) {
+        long lo = min;
+        long span = spanFlipped;
+        long hitStart = 0;
+        long hitLength = Long.MIN_VALUE;
+        long hitDelta = 0;
+        for (int j = 0; j < n; j++) {
+            long w = (long) LONGS.get(src, off + (j << 3));
+            if (((w - lo) ^ Long.MIN_VALUE) < span) {
+                if (((w - hitStart) ^ Long.MIN_VALUE) < hitLength) {
+                    w += hitDelta;
+                } else {
+                    int i = find(w);
+                    if (i >= 0) {
+                        hitStart = starts[i];
+                        hitLength = (ends[i] - hitStart) ^ Long.MIN_VALUE;
+                        hitDelta = deltas[i];
+                        w += hitDelta;
+                    }
+                }
+            }
+            dst[dstOff + j] = w;
+        }
+    }
+
+    /** The range holding {@code w}, known to be in {@code [min, max)}, or -1. */
+    private int find(long w) {
         long g = w >>> shift;
         int slot = slot(g);
         long key;
         while ((key = keys[slot]) != g + 1) {
             if (key == 0) {
-                return w;
+                return -1;
             }
             slot = (slot + 1) & mask;
         }
-        // inside [min, max): a user-space address, so signed comparisons are safe
-        for (int i = first[slot]; i < starts.length && starts[i] <= w; i++) {
-            if (w < ends[i]) {
-                return w + deltas[i];
+        for (int i = first[slot]; i < starts.length && Long.compareUnsigned(starts[i], w) <= 0; i++) {
+            if (Long.compareUnsigned(w, ends[i]) < 0) {
+                return i;
             }
         }
-        return w;
+        return -1;
     }
 }

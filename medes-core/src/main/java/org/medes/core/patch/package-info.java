@@ -12,8 +12,14 @@
  * as the XOR or difference against the best of sixteen references (the prediction, the word at
  * the last match's displacement, target words 1..8, 12, 16, 24 and 32 back, the last literal,
  * zero), keeping only their significant low bytes, or as "the same pointer shift as the last
- * literal". The op
- * stream is then LZ4-compressed when that is shorter. The byte layout is drawn in
+ * literal". The encoder tries the difference only against the prediction, the rep word and the
+ * previous word, and the XOR against the other references only when those three leave more than
+ * one payload byte (branch-free, the largest key wins); the
+ * fuller and the cheaper searches, and leaving out the LZ4 stage, are package-private trade-offs
+ * that {@code PatchCodecSurvey} measures side by side. The op
+ * stream is then LZ4-compressed when that is shorter. Relocation goes through
+ * {@code RelocationIndex}: unmoved ranges dropped, one compare against the overall range first,
+ * the last range hit remembered. The byte layout is drawn in
  * {@code PointerAwarePatchFormat}. {@link org.medes.core.patch.XorLz4PatchCodec} (id 1) is the
  * plain fallback: XOR with the base, then LZ4.
  *

@@ -40,6 +40,23 @@ class PatchCodecPropertiesTest {
         assertThat(Arrays.copyOfRange(dst, DST_OFF, DST_OFF + PageSize.BYTES)).isEqualTo(c.target());
     }
 
+    /** Every encoder trade-off writes patches the default pointer-aware decoder reads. */
+    @Property(tries = 600)
+    void pointerAwareTradeOffsDecodeWithTheDefaultDecoder(@ForAll("tradeOffs") PatchCodec codec,
+                                                          @ForAll("pages") PageCases.Case c) throws PatchFormatException {
+        byte[] out = new byte[OUT_OFF + 3 * PageSize.BYTES];
+        int n = codec.newEncoder().encode(c.target(), 0, c.base(), 0, c.relocation(), out, OUT_OFF, out.length - OUT_OFF);
+        assertThat(n).isPositive();
+        byte[] dst = new byte[DST_OFF + PageSize.BYTES + 5];
+        PatchCodecs.defaultCodec().newDecoder().decode(out, OUT_OFF, n, c.base(), 0, c.relocation(), dst, DST_OFF);
+        assertThat(Arrays.copyOfRange(dst, DST_OFF, DST_OFF + PageSize.BYTES)).isEqualTo(c.target());
+    }
+
+    @Provide
+    Arbitrary<PatchCodec> tradeOffs() {
+        return Arbitraries.of(PatchCodecSurvey.SURVEYED.stream().filter(x -> x instanceof PointerAwarePatchCodec).toList());
+    }
+
     @Property(tries = 200)
     void encodersAndDecodersAreReusableAcrossPages(@ForAll("codecs") PatchCodec codec,
                                                    @ForAll("pages") PageCases.Case a, @ForAll("pages") PageCases.Case b)

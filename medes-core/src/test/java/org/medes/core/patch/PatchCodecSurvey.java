@@ -19,7 +19,8 @@ import java.util.Map;
  * different inputs, waits until they are idle, captures their memory, pairs each target page
  * with the page at the same offset of the matching base mapping (mappings matched by name,
  * protection and order), relocates pointers by each matched mapping's offset, and prints saved
- * fractions and single-thread encode/decode speed per codec, with per-page LZ4 as a reference.
+ * fractions and single-thread encode/decode speed per codec, with per-page LZ4 as a reference,
+ * followed by the pointer-aware encoder's other speed/size trade-offs ({@link #SURVEYED}).
  *
  * <p>Run as root from the repository root: {@code medes-core/survey.sh python python-same node node-same}
  * (it compiles the tests, builds the class path and adds the JVM flags Chronicle needs).
@@ -41,6 +42,9 @@ public final class PatchCodecSurvey {
             "python-same", List.of(List.of("python3", "-c", PYTHON, "30000"), List.of("python3", "-c", PYTHON, "30000")),
             "node", List.of(List.of("node", "-e", NODE, "30000"), List.of("node", "-e", NODE, "30011")),
             "node-same", List.of(List.of("node", "-e", NODE, "30000"), List.of("node", "-e", NODE, "30000")));
+
+    /** The registered codecs, then the pointer-aware encoder's other speed/size trade-offs. */
+    static final List<PatchCodec> SURVEYED = surveyed();
 
     private PatchCodecSurvey() {
     }
@@ -484,13 +488,13 @@ public final class PatchCodecSurvey {
         }
         long rawPaired = (long) nPaired * PageSize.BYTES;
         long rawChanged = (long) (nPaired - nZero - nSame) * PageSize.BYTES;
-        System.out.printf(Locale.ROOT, "%-14s %10s %10s %10s %10s %9s %9s%n", "codec", "saved:all", "changed",
+        System.out.printf(Locale.ROOT, "%-30s %10s %10s %10s %10s %9s %9s%n", "codec", "saved:all", "changed",
                 "image", "beatsLZ4", "enc MB/s", "dec MB/s");
         double[] lz4Speed = lz4Speed(tAll, pages);
-        System.out.printf(Locale.ROOT, "%-14s %10.3f %10.3f %10.3f %10s %9.0f %9.0f%n", "lz4-per-page",
+        System.out.printf(Locale.ROOT, "%-30s %10.3f %10.3f %10.3f %10s %9.0f %9.0f%n", "lz4-per-page",
                 1 - (double) lz4Paired / rawPaired, 1 - (double) lz4Changed / rawChanged,
                 1 - (double) lz4All / ((long) pages * PageSize.BYTES), "-", lz4Speed[0], lz4Speed[1]);
-        for (PatchCodec codec : PatchCodecs.all()) {
+        for (PatchCodec codec : SURVEYED) {
             PatchEncoder enc = codec.newEncoder();
             PatchDecoder dec = codec.newDecoder();
             byte[] out = new byte[2 * PageSize.BYTES];
@@ -522,7 +526,7 @@ public final class PatchCodecSurvey {
                 image += zero[p] || same[p] ? 0 : Math.min(n, lz4[p]);
             }
             double[] speed = speed(codec, tAll, bAll, paired, zero, same, rel);
-            System.out.printf(Locale.ROOT, "%-14s %10.3f %10.3f %10.3f %9.1f%% %9.0f %9.0f%n", codec.name(),
+            System.out.printf(Locale.ROOT, "%-30s %10.3f %10.3f %10.3f %9.1f%% %9.0f %9.0f%n", codec.name(),
                     1 - (double) all / rawPaired, 1 - (double) changed / rawChanged,
                     1 - (double) image / ((long) pages * PageSize.BYTES),
                     100.0 * beats / Math.max(1, nPaired - nZero - nSame), speed[0], speed[1]);
@@ -694,6 +698,19 @@ public final class PatchCodecSurvey {
             }
         }
         return null;
+    }
+
+    private static List<PatchCodec> surveyed() {
+        List<PatchCodec> codecs = new ArrayList<>(PatchCodecs.all());
+        for (PointerAwarePatchCodec.LiteralSearch s : PointerAwarePatchCodec.LiteralSearch.values()) {
+            for (boolean lz4 : new boolean[] {true, false}) {
+                PatchCodec c = new PointerAwarePatchCodec(s, lz4);
+                if (codecs.stream().noneMatch(x -> x.name().equals(c.name()))) {
+                    codecs.add(c);
+                }
+            }
+        }
+        return List.copyOf(codecs);
     }
 
     private static boolean isZero(byte[] b, int off) {

@@ -4,6 +4,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,11 +24,17 @@ class RelocationIndexTest {
             long len = 0x1000L * (1 + (r.nextInt(8) == 0 ? r.nextInt(1 << 20) : r.nextInt(64)));
             at += len;
             e[i] = at;
-            d[i] = 0x1000L * (r.nextInt(1 << 24) - (1 << 23));
+            int kind = r.nextInt(6);
+            // some ranges do not move, some touch the previous one and move with it (merged in the index)
+            d[i] = kind == 0 ? 0 : kind == 1 && i > 0 ? d[i - 1] : 0x1000L * (r.nextInt(1 << 24) - (1 << 23));
+            if (kind == 1 && i > 0) {
+                s[i] = e[i - 1];
+            }
         }
         PointerRelocation rel = PointerRelocation.of(s, e, d);
         RelocationIndex ix = new RelocationIndex(rel);
-        for (int k = 0; k < 2000; k++) {
+        long[] words = new long[2000];
+        for (int k = 0; k < words.length; k++) {
             long w;
             if (ranges > 0 && r.nextInt(4) != 0) {
                 int i = r.nextInt(ranges);
@@ -37,6 +45,18 @@ class RelocationIndexTest {
                 w = r.nextLong();
             }
             assertThat(ix.relocate(w)).as("word 0x%x", w).isEqualTo(rel.relocate(w));
+            words[k] = w;
         }
+        ByteBuffer page = ByteBuffer.allocate(8 + 8 * words.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int k = 0; k < words.length; k++) {
+            page.putLong(8 + 8 * k, words[k]);
+        }
+        long[] bulk = new long[words.length + 2];
+        ix.relocateWords(page.array(), 8, bulk, 1, words.length);
+        for (int k = 0; k < words.length; k++) {
+            assertThat(bulk[1 + k]).as("word %d: 0x%x", k, words[k]).isEqualTo(rel.relocate(words[k]));
+        }
+        assertThat(bulk[0]).isZero();
+        assertThat(bulk[bulk.length - 1]).isZero();
     }
 }
