@@ -102,7 +102,7 @@ final class PageAlignment {
                         continue;
                     }
                     source.readPage(baseId, q, b, 0);
-                    int score = scorer.score(t, b);
+                    int score = rawScore(t, b);
                     if (score > bestScore) {
                         found = true;
                         bestScore = score;
@@ -191,23 +191,4 @@ final class PageAlignment {
         }
         return n;
     }
-
-    /**
-     * Even-numbered 8-byte words of {@code t} equal to the base word at the same offset moved by
-     * the mapping-level relocation, not counting values below 2^16 (zeros, counts, flags), which
-     * match by chance anywhere.
-     */
-    int score(byte[] t, byte[] b) {
-        PointerRelocation r = mappings.relocation();
-        int n = 0;
-        for (int o = 0; o < PageSize.BYTES; o += 16) {
-            long x = (long) LONGS.get(t, o);
-            if ((x & ~0xFFFFL) != 0 && x == r.relocate((long) LONGS.get(b, o))) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-
 }
