@@ -2,7 +2,6 @@ package org.medes.core.base;
 
 import org.medes.core.fingerprint.ValueSampledFingerprinter;
 import org.medes.core.page.PageLayout;
-import org.medes.core.page.PageSize;
 import org.medes.core.page.SandboxImage;
 import org.medes.core.registry.FingerprintRegistry;
 import org.medes.core.registry.PageRef;

@@ -6,7 +6,6 @@ import org.medes.core.page.Mapping;
 import org.medes.core.page.PageLayout;
 import org.medes.core.page.PageSize;
 import org.medes.core.page.SandboxImage;
-import org.medes.core.patch.PointerRelocation;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -24,9 +23,10 @@ import java.util.List;
  * may sit a few pages further in one instance than in the other. Per paired mapping, a sample
  * of target pages is compared with the base pages within {@value #MAX_SHIFT} pages of the
  * same offset (and the end-aligned offset); the shifts that win most often become the
- * mapping's candidates after the unshifted one. The engine tries them in that order and keeps
- * the smallest patch, stopping at the first good one, so a page whose content did not slide
- * costs no more than before.
+ * mapping's candidates after the unshifted one. The engine tries the unshifted page first and,
+ * when its patch is not good enough, the slid page sharing most words with the target page
+ * ({@link #rawScore}); it keeps the smaller patch, so a page whose content did not slide loses
+ * nothing.
  *
  * <p>Thread-safety: immutable after {@link #prepare}.
  */
@@ -34,7 +34,7 @@ final class PageAlignment {
     static final int MAX_SHIFT = 16;
     static final int SAMPLES = 16;
     static final int MAX_CANDIDATES = 4;
-    /** Fewer equal non-zero words than this is no evidence of a pairing. */
+    /** Fewer equal words (of value 2^16 or more) than this is no evidence of a pairing. */
     static final int MIN_SCORE = 4;
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
