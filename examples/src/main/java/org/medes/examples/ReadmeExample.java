@@ -34,7 +34,7 @@ public final class ReadmeExample {
             // on the next request its pages are rebuilt, each checked against its checksum
             try (DedupImage dedup = DedupImage.read(dir.resolve("thumbnail-2.medes"))) {
                 SandboxImage pages = engine.restore(dedup, bases);
-                bases.release(dedup.id()); // dedup image deleted: its bases may now be retired
+                bases.release(dedup.id()); // the sandbox is live again: its bases may be retired
                 return pages;
             }
         }
