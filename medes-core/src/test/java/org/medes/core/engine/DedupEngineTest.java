@@ -162,11 +162,7 @@ class DedupEngineTest {
         java.util.SplittableRandom r = new java.util.SplittableRandom(9);
         byte[][] content = new byte[pages + slide][];
         for (int i = 0; i < content.length; i++) {
-            ByteBuffer bb = ByteBuffer.allocate(PageSize.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            for (int w = 0; w < PageSize.WORDS; w++) {
-                bb.putLong(r.nextLong() & 0x0000_FFFF_FFFF_FFFFL); // top two bytes zero: never sampled
-            }
-            content[i] = bb.array();
+            content[i] = unsampledPage(r);
         }
         byte[] anchor = new byte[PageSize.BYTES];
         r.nextBytes(anchor); // a page fingerprints can find, so the base becomes the primary one
@@ -207,11 +203,7 @@ class DedupEngineTest {
         byte[][][] content = new byte[mappings][pages][];
         for (byte[][] m : content) {
             for (int i = 0; i < pages; i++) {
-                ByteBuffer bb = ByteBuffer.allocate(PageSize.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                for (int w = 0; w < PageSize.WORDS; w++) {
-                    bb.putLong(r.nextLong() & 0x0000_FFFF_FFFF_FFFFL); // no chunk is fingerprinted
-                }
-                m[i] = bb.array();
+                m[i] = unsampledPage(r);
             }
         }
         byte[] anchor = new byte[PageSize.BYTES];
@@ -291,12 +283,7 @@ class DedupEngineTest {
 
     @Test
     void flippedTruncatedAndForeignFilesAreRefusedWithOffsetAndReason() throws Exception {
-        byte[] good;
-        try (DedupEngine engine = DedupEngine.builder().build();
-             SandboxImage target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
-             DedupImage d = engine.dedup(target, registry, bases)) {
-            good = d.toByteArray();
-        }
+        byte[] good = goodImageBytes();
         java.util.SplittableRandom r = new java.util.SplittableRandom(1);
         for (int i = 0; i < 50; i++) {
             byte[] bad = good.clone();
@@ -317,12 +304,7 @@ class DedupEngineTest {
 
     @Test
     void structurallyBrokenTablesAreRefusedEvenWithAValidChecksum() throws Exception {
-        byte[] good;
-        try (DedupEngine engine = DedupEngine.builder().build();
-             SandboxImage target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
-             DedupImage d = engine.dedup(target, registry, bases)) {
-            good = d.toByteArray();
-        }
+        byte[] good = goodImageBytes();
         ByteBuffer g = ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN);
         long pageTable = g.getLong(48);
         // unknown page kind
@@ -347,6 +329,24 @@ class DedupEngineTest {
         b4[8] = 99;
         reseal(b4);
         assertThatThrownBy(() -> DedupImage.fromBytes(b4, "v")).hasMessageContaining("unsupported version 99");
+    }
+
+    /** The bytes of a valid dedup image of the synthetic target against the test's base. */
+    byte[] goodImageBytes() throws Exception {
+        try (DedupEngine engine = DedupEngine.builder().build();
+             SandboxImage target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
+             DedupImage d = engine.dedup(target, registry, bases)) {
+            return d.toByteArray();
+        }
+    }
+
+    /** A random page no fingerprint samples: every word's top two bytes are zero. */
+    static byte[] unsampledPage(java.util.SplittableRandom r) {
+        ByteBuffer bb = ByteBuffer.allocate(PageSize.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (int w = 0; w < PageSize.WORDS; w++) {
+            bb.putLong(r.nextLong() & 0x0000_FFFF_FFFF_FFFFL);
+        }
+        return bb.array();
     }
 
     static int firstPageOfKind(DedupImage d, PageKind kind) {
