@@ -138,6 +138,36 @@ final class RelocationIndex {
         }
     }
 
+    /**
+     * Relocates the {@code n} little-endian words at {@code src[off..)} into the little-endian
+     * words at {@code dst[dstOff..)} and at {@code copy[copyOff..)}, like {@link #relocateWords(byte[], int, long[], int, int)}.
+     */
+    void relocateWords(byte[] src, int off, byte[] dst, int dstOff, byte[] copy, int copyOff, int n) {
+        long lo = min;
+        long span = spanFlipped;
+        long hitStart = 0;
+        long hitLength = Long.MIN_VALUE;
+        long hitDelta = 0;
+        for (int j = 0; j < n; j++) {
+            long w = (long) LONGS.get(src, off + (j << 3));
+            if (((w - lo) ^ Long.MIN_VALUE) < span) {
+                if (((w - hitStart) ^ Long.MIN_VALUE) < hitLength) {
+                    w += hitDelta;
+                } else {
+                    int i = find(w);
+                    if (i >= 0) {
+                        hitStart = starts[i];
+                        hitLength = (ends[i] - hitStart) ^ Long.MIN_VALUE;
+                        hitDelta = deltas[i];
+                        w += hitDelta;
+                    }
+                }
+            }
+            LONGS.set(dst, dstOff + (j << 3), w);
+            LONGS.set(copy, copyOff + (j << 3), w);
+        }
+    }
+
     /** The range holding {@code w}, known to be in {@code [min, max)}, or -1. */
     private int find(long w) {
         long g = w >>> shift;

@@ -58,5 +58,17 @@ class RelocationIndexTest {
         }
         assertThat(bulk[0]).isZero();
         assertThat(bulk[bulk.length - 1]).isZero();
+        byte[] bytes = new byte[8 + 8 * words.length + 8];
+        byte[] copy = new byte[16 + 8 * words.length];
+        ix.relocateWords(page.array(), 8, bytes, 8, copy, 0, words.length);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer c = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
+        for (int k = 0; k < words.length; k++) {
+            assertThat(b.getLong(8 + 8 * k)).as("word %d: 0x%x", k, words[k]).isEqualTo(rel.relocate(words[k]));
+            assertThat(c.getLong(8 * k)).as("copy of word %d", k).isEqualTo(rel.relocate(words[k]));
+        }
+        assertThat(b.getLong(0)).isZero();
+        assertThat(b.getLong(bytes.length - 8)).isZero();
+        assertThat(c.getLong(copy.length - 8)).isZero();
     }
 }
