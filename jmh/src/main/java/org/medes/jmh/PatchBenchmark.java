@@ -27,7 +27,7 @@ public class PatchBenchmark {
     @Param({"real", "synthetic"})
     public String corpus;
 
-    @Param({"pointer-aware", "xor-lz4"})
+    @Param({"pointer-aware", "xor-lz4", "split-stream"})
     public String codec;
 
     PageCorpus pages;

@@ -10,7 +10,8 @@ import java.util.List;
 public final class PatchCodecs {
     private static final XorLz4PatchCodec XOR_LZ4 = new XorLz4PatchCodec();
     private static final PointerAwarePatchCodec POINTER_AWARE = new PointerAwarePatchCodec();
-    private static final List<PatchCodec> ALL = List.of(XOR_LZ4, POINTER_AWARE);
+    private static final SplitStreamPatchCodec SPLIT_STREAM = new SplitStreamPatchCodec();
+    private static final List<PatchCodec> ALL = List.of(XOR_LZ4, POINTER_AWARE, SPLIT_STREAM);
 
     private PatchCodecs() {
     }

@@ -20,8 +20,12 @@
  * stream is then LZ4-compressed when that is shorter. Relocation goes through
  * {@code RelocationIndex}: unmoved ranges dropped, one compare against the overall range first,
  * the last range hit remembered. The byte layout is drawn in
- * {@code PointerAwarePatchFormat}. {@link org.medes.core.patch.XorLz4PatchCodec} (id 1) is the
- * plain fallback: XOR with the base, then LZ4.
+ * {@code PointerAwarePatchFormat}. {@link org.medes.core.patch.SplitStreamPatchCodec} (id 3) is
+ * the same model laid out for speed ({@code SplitStreamPatchFormat}): runs of predicted words,
+ * copies at the last or a hashed displacement and literals against four references, in separate
+ * control, displacement, descriptor and literal-byte streams, LZ4-compressed together when that
+ * is shorter. {@link org.medes.core.patch.XorLz4PatchCodec} (id 1) is the plain fallback: XOR
+ * with the base, then LZ4.
  *
  * <p>Decoders are exact and bounds-checked: a truncated or corrupt patch raises
  * {@link org.medes.core.patch.PatchFormatException}; it may also decode to a wrong page, which

@@ -20,7 +20,7 @@ import java.util.Map;
  * with the page at the same offset of the matching base mapping (mappings matched by name,
  * protection and order), relocates pointers by each matched mapping's offset, and prints saved
  * fractions and single-thread encode/decode speed per codec, with per-page LZ4 as a reference,
- * followed by the pointer-aware encoder's other speed/size trade-offs ({@link #SURVEYED}).
+ * followed by the pointer-aware and split-stream encoders' other speed/size trade-offs ({@link #SURVEYED}).
  *
  * <p>Run as root from the repository root: {@code medes-core/survey.sh python python-same node node-same}
  * (it compiles the tests, builds the class path and adds the JVM flags Chronicle needs).
@@ -43,7 +43,7 @@ public final class PatchCodecSurvey {
             "node", List.of(List.of("node", "-e", NODE, "30000"), List.of("node", "-e", NODE, "30011")),
             "node-same", List.of(List.of("node", "-e", NODE, "30000"), List.of("node", "-e", NODE, "30000")));
 
-    /** The registered codecs, then the pointer-aware encoder's other speed/size trade-offs. */
+    /** The registered codecs, then the pointer-aware and split-stream encoders' other speed/size trade-offs. */
     static final List<PatchCodec> SURVEYED = surveyed();
 
     private PatchCodecSurvey() {
@@ -710,6 +710,7 @@ public final class PatchCodecSurvey {
                 }
             }
         }
+        codecs.add(new SplitStreamPatchCodec(false));
         return List.copyOf(codecs);
     }
 

@@ -21,6 +21,7 @@ class PatchCodecsTest {
         }
         assertThat(PatchCodecs.byId(1)).isInstanceOf(XorLz4PatchCodec.class);
         assertThat(PatchCodecs.byId(2)).isInstanceOf(PointerAwarePatchCodec.class);
+        assertThat(PatchCodecs.byId(3)).isInstanceOf(SplitStreamPatchCodec.class);
         assertThat(PatchCodecs.defaultCodec()).isInstanceOf(PointerAwarePatchCodec.class);
     }
 
