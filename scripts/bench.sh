@@ -6,7 +6,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/setup.sh"
-(cd "$root" && mvn -q -B -DskipTests -pl jmh -am package)
+(cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests -pl jmh -am package)
 mapfile -t flags < "$root/scripts/jvm-flags"
 if [[ "${1:-}" == "table" ]]; then
   shift
