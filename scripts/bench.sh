@@ -6,7 +6,13 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/setup.sh"
-(cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests -pl jmh -am package)
+log="$(mktemp)"
+if ! (cd "$root" && mvn -q -B -DskipTests -pl jmh -am package) >"$log" 2>&1; then
+  cat "$log" >&2
+  rm -f "$log"
+  exit 1
+fi
+rm -f "$log"
 mapfile -t flags < "$root/scripts/jvm-flags"
 if [[ "${1:-}" == "table" ]]; then
   shift
