@@ -44,8 +44,8 @@ public record Mapping(long start, long length, int protection, String name, long
     }
 
     /** Number of pages the mapping spans. */
-    public int pageSpan() {
-        return (int) (length >>> PageSize.SHIFT);
+    public long pageSpan() {
+        return length >>> PageSize.SHIFT;
     }
 
     /** True when {@code address} lies inside the mapping. */

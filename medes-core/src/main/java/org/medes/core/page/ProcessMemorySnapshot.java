@@ -27,6 +27,8 @@ public final class ProcessMemorySnapshot {
     private static final long PM_PRESENT = 1L << 63;
     private static final long PM_SWAPPED = 1L << 62;
     private static final long PM_FILE_OR_SHARED = 1L << 61;
+    /** Pagemap entries read at once (512 KiB). */
+    private static final int PAGEMAP_WINDOW = 1 << 16;
 
     private ProcessMemorySnapshot() {
     }
@@ -46,25 +48,29 @@ public final class ProcessMemorySnapshot {
                         || m.name().equals("[vvar_vclock]")) {
                     continue;
                 }
-                long[] entries = readPagemap(pagemap, m);
                 boolean added = false;
-                for (int i = 0; i < entries.length; i++) {
-                    long e = entries[i];
-                    if ((e & (PM_PRESENT | PM_SWAPPED)) == 0 || (e & PM_FILE_OR_SHARED) != 0) {
-                        continue;
+                // the pagemap is read a window at a time: a mapping may reserve far more than is present
+                for (long first = 0; first < m.pageSpan(); first += PAGEMAP_WINDOW) {
+                    long[] entries = readPagemap(pagemap, m.start() + (first << PageSize.SHIFT),
+                            (int) Math.min(PAGEMAP_WINDOW, m.pageSpan() - first));
+                    for (int i = 0; i < entries.length; i++) {
+                        long e = entries[i];
+                        if ((e & (PM_PRESENT | PM_SWAPPED)) == 0 || (e & PM_FILE_OR_SHARED) != 0) {
+                            continue;
+                        }
+                        long vaddr = m.start() + ((first + i) << PageSize.SHIFT);
+                        mem.seek(vaddr);
+                        try {
+                            mem.readFully(page);
+                        } catch (IOException ex) {
+                            continue; // unreadable page (e.g. guard); CRIU would not dump it either
+                        }
+                        if (!added) {
+                            b.addMapping(m);
+                            added = true;
+                        }
+                        b.addPage(vaddr, page, 0);
                     }
-                    long vaddr = m.start() + ((long) i << PageSize.SHIFT);
-                    mem.seek(vaddr);
-                    try {
-                        mem.readFully(page);
-                    } catch (IOException ex) {
-                        continue; // unreadable page (e.g. guard); CRIU would not dump it either
-                    }
-                    if (!added) {
-                        b.addMapping(m);
-                        added = true;
-                    }
-                    b.addPage(vaddr, page, 0);
                 }
             }
             SandboxImage image = b.build();
@@ -77,10 +83,10 @@ public final class ProcessMemorySnapshot {
         }
     }
 
-    private static long[] readPagemap(FileChannel pagemap, Mapping m) throws IOException {
-        int n = m.pageSpan();
+    /** The pagemap entries of the {@code n} pages from {@code start}. */
+    private static long[] readPagemap(FileChannel pagemap, long start, int n) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(n * 8).order(ByteOrder.nativeOrder());
-        long pos = (m.start() >>> PageSize.SHIFT) * 8;
+        long pos = (start >>> PageSize.SHIFT) * 8;
         while (buf.hasRemaining()) {
             int r = pagemap.read(buf, pos + buf.position());
             if (r <= 0) {
