@@ -27,6 +27,14 @@
  * is shorter. {@link org.medes.core.patch.XorLz4PatchCodec} (id 1) is the plain fallback: XOR
  * with the base, then LZ4.
  *
+ * <p>Speed (JMH, real pages, one core): pointer-aware encodes at ~0.6 GB/s and decodes at ~1.9
+ * GB/s, short of the 1 and 3 GB/s targets. Tried and measured not to help (neutral or slower):
+ * relocating only the base words an op reads; a branch-free two-entry relocation cache; chunked
+ * 8-word copies instead of arraycopy; 256-entry literal header tables in the decoder; the pure-Java
+ * LZ4 decompressor; arithmetic instead of a table for literal byte counts; other tie-breaks between
+ * equal references. Dropping the far literal references saves ~1.5 points for no speed; dropping
+ * the LZ4 stage costs ~6 points for ~0.15 GB/s encode.
+ *
  * <p>Decoders are exact and bounds-checked: a truncated or corrupt patch raises
  * {@link org.medes.core.patch.PatchFormatException}; it may also decode to a wrong page, which
  * the engine's per-page checksums catch. Encoders and decoders hold all their scratch space and
