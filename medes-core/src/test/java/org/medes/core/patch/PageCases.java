@@ -143,4 +143,20 @@ final class PageCases {
             page[r.nextInt(PageSize.BYTES)] = (byte) r.nextInt(256);
         }
     }
+
+    /** A page whose first words are {@code w}, little-endian, the rest zero. */
+    static byte[] words(long... w) {
+        ByteBuffer b = ByteBuffer.allocate(PageSize.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < w.length; i++) {
+            b.putLong(i * 8, w[i]);
+        }
+        return b.array();
+    }
+
+    /** Decodes a whole patch into a new page. */
+    static byte[] decode(PatchDecoder decoder, byte[] patch, byte[] base, PointerRelocation rel) throws PatchFormatException {
+        byte[] dst = new byte[PageSize.BYTES];
+        decoder.decode(patch, 0, patch.length, base, 0, rel, dst, 0);
+        return dst;
+    }
 }

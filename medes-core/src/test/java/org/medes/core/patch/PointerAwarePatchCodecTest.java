@@ -18,18 +18,8 @@ class PointerAwarePatchCodecTest {
     private final PatchDecoder decoder = codec.newDecoder();
     private final byte[] out = new byte[2 * PageSize.BYTES];
 
-    private static byte[] words(long... w) {
-        ByteBuffer b = ByteBuffer.allocate(PageSize.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < w.length; i++) {
-            b.putLong(i * 8, w[i]);
-        }
-        return b.array();
-    }
-
     private byte[] decode(byte[] patch, byte[] base, PointerRelocation rel) throws PatchFormatException {
-        byte[] dst = new byte[PageSize.BYTES];
-        decoder.decode(patch, 0, patch.length, base, 0, rel, dst, 0);
-        return dst;
+        return PageCases.decode(decoder, patch, base, rel);
     }
 
     private int encode(byte[] target, byte[] base, PointerRelocation rel) {
@@ -47,7 +37,7 @@ class PointerAwarePatchCodecTest {
 
     @Test
     void knownAnswerRawOpStream() throws PatchFormatException {
-        byte[] base = words(0x1000, 0x2000, 0x3000, 7);
+        byte[] base = PageCases.words(0x1000, 0x2000, 0x3000, 7);
         PointerRelocation rel = PointerRelocation.of(new long[] {0x1000}, new long[] {0x3000}, new long[] {0x500});
         byte[] patch = {
                 0x00,                     // flags: raw op stream
@@ -56,7 +46,7 @@ class PointerAwarePatchCodecTest {
                 (byte) 0x80, 0x01, 0x05,  // LIT 1: ref 0 = p (7), XOR, 1 byte 0x05: t3 = 7 ^ 5 = 2
                 0x3F, (byte) (0x80 | (476 & 0x7F)), (byte) (476 >>> 7), // ZERO 508
         };
-        byte[] expected = words(0x1500, 0x2500, 0x1500, 2);
+        byte[] expected = PageCases.words(0x1500, 0x2500, 0x1500, 2);
         assertThat(decode(patch, base, rel)).isEqualTo(expected);
     }
 
@@ -71,7 +61,7 @@ class PointerAwarePatchCodecTest {
                 (byte) 0x20,                   // ref 2 = t-1, XOR, 0 bytes: copy 10000
                 0x3F, (byte) (0x80 | (477 & 0x7F)), (byte) (477 >>> 7), // ZERO 509
         };
-        assertThat(decode(patch, base, PointerRelocation.none())).isEqualTo(words(5000, 10000, 10000));
+        assertThat(decode(patch, base, PointerRelocation.none())).isEqualTo(PageCases.words(5000, 10000, 10000));
     }
 
     @Test

@@ -3,8 +3,6 @@ package org.medes.core.patch;
 import org.junit.jupiter.api.Test;
 import org.medes.core.page.PageSize;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -17,18 +15,8 @@ class SplitStreamPatchCodecTest {
     private final PatchDecoder decoder = codec.newDecoder();
     private final byte[] out = new byte[2 * PageSize.BYTES];
 
-    private static byte[] words(long... w) {
-        ByteBuffer b = ByteBuffer.allocate(PageSize.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < w.length; i++) {
-            b.putLong(i * 8, w[i]);
-        }
-        return b.array();
-    }
-
     private byte[] decode(byte[] patch, byte[] base, PointerRelocation rel) throws PatchFormatException {
-        byte[] dst = new byte[PageSize.BYTES];
-        decoder.decode(patch, 0, patch.length, base, 0, rel, dst, 0);
-        return dst;
+        return PageCases.decode(decoder, patch, base, rel);
     }
 
     @Test
@@ -41,7 +29,7 @@ class SplitStreamPatchCodecTest {
 
     @Test
     void knownAnswerRawPatch() throws PatchFormatException {
-        byte[] base = words(0x1000, 0x2000, 0x3000, 7);
+        byte[] base = PageCases.words(0x1000, 0x2000, 0x3000, 7);
         PointerRelocation rel = PointerRelocation.of(new long[] {0x1000}, new long[] {0x3000}, new long[] {0x500});
         byte[] patch = {
                 0x06, 0x01, 0x02,  // 3 control bytes, raw; 1 displacement; 2 literal words
@@ -54,12 +42,12 @@ class SplitStreamPatchCodecTest {
                 0x05,              // t3 = 7 ^ 5 = 2
                 0x04,              // t4 = 2 + unzigzag(4) = 4; the rest is SAME (zero)
         };
-        assertThat(decode(patch, base, rel)).isEqualTo(words(0x1500, 0x2500, 0x1500, 2, 4));
+        assertThat(decode(patch, base, rel)).isEqualTo(PageCases.words(0x1500, 0x2500, 0x1500, 2, 4));
     }
 
     @Test
     void displacementBeforeTheWindowIsRejected() {
-        byte[] base = words(1, 2, 3);
+        byte[] base = PageCases.words(1, 2, 3);
         // MATCH 1 at word 0 with displacement 513: window word -1
         byte[] patch = {0x02, 0x01, 0x00, 0x19, 0x01, 0x02};
         assertThatThrownBy(() -> decode(patch, base, PointerRelocation.none()))
@@ -68,7 +56,7 @@ class SplitStreamPatchCodecTest {
 
     @Test
     void leftOverLiteralBytesAreRejected() {
-        byte[] base = words(1, 2, 3);
+        byte[] base = PageCases.words(1, 2, 3);
         byte[] patch = {0x02, 0x00, 0x01, 0x20, 0x01, 0x05, 0x06};
         assertThatThrownBy(() -> decode(patch, base, PointerRelocation.none()))
                 .isInstanceOf(PatchFormatException.class).hasMessageContaining("not used up");
