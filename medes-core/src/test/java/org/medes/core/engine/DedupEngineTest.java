@@ -182,16 +182,7 @@ class DedupEngineTest {
         for (int i = 0; i < pages; i++) { // the same pages, three pages further in
             tb.addPage(tStart + (long) (i + slide) * PageSize.BYTES, content[i], 0);
         }
-        try (FingerprintRegistry r2 = TestRegistries.newRegistry();
-             BaseSandboxes b2 = BaseSandboxes.builder().registry(r2).build();
-             DedupEngine engine = DedupEngine.builder().build();
-             SandboxImage target = tb.build()) {
-            b2.addBase("fn", bb.build());
-            try (DedupImage d = engine.dedup(target, r2, b2); SandboxImage back = engine.restore(d, b2)) {
-                assertThat(d.kindCounts().get(PageKind.SAME_AS_BASE)).isEqualTo(pages + 1);
-                assertThat(back.contentEquals(target)).isTrue();
-            }
-        }
+        assertSameAsBase(bb, tb, pages + 1);
     }
 
     /** Anonymous mappings placed in another order (as V8 places its heap pages) are paired by content. */
@@ -230,16 +221,7 @@ class DedupEngineTest {
                 tb.addPage(t + (long) i * PageSize.BYTES, content[order[slot]][i], 0);
             }
         }
-        try (FingerprintRegistry r2 = TestRegistries.newRegistry();
-             BaseSandboxes b2 = BaseSandboxes.builder().registry(r2).build();
-             DedupEngine engine = DedupEngine.builder().build();
-             SandboxImage target = tb.build()) {
-            b2.addBase("fn", bb.build());
-            try (DedupImage d = engine.dedup(target, r2, b2); SandboxImage back = engine.restore(d, b2)) {
-                assertThat(d.kindCounts().get(PageKind.SAME_AS_BASE)).isEqualTo(mappings * pages + 1);
-                assertThat(back.contentEquals(target)).isTrue();
-            }
-        }
+        assertSameAsBase(bb, tb, mappings * pages + 1);
     }
 
     // ---- corruption: never a wrong page ----
@@ -329,6 +311,20 @@ class DedupEngineTest {
         b4[8] = 99;
         reseal(b4);
         assertThatThrownBy(() -> DedupImage.fromBytes(b4, "v")).hasMessageContaining("unsupported version 99");
+    }
+
+    /** Deduplicates {@code tb}'s image against {@code bb}'s alone: {@code expected} pages must be SAME_AS_BASE and all restore exactly. */
+    static void assertSameAsBase(SandboxImage.Builder bb, SandboxImage.Builder tb, int expected) throws Exception {
+        try (FingerprintRegistry r2 = TestRegistries.newRegistry();
+             BaseSandboxes b2 = BaseSandboxes.builder().registry(r2).build();
+             DedupEngine engine = DedupEngine.builder().build();
+             SandboxImage target = tb.build()) {
+            b2.addBase("fn", bb.build());
+            try (DedupImage d = engine.dedup(target, r2, b2); SandboxImage back = engine.restore(d, b2)) {
+                assertThat(d.kindCounts().get(PageKind.SAME_AS_BASE)).isEqualTo(expected);
+                assertThat(back.contentEquals(target)).isTrue();
+            }
+        }
     }
 
     /** The bytes of a valid dedup image of the synthetic target against the test's base. */

@@ -159,4 +159,13 @@ final class PageCases {
         decoder.decode(patch, 0, patch.length, base, 0, rel, dst, 0);
         return dst;
     }
+
+    /** The 8 bytes before and after the page in {@code dst} still hold {@code guard}: the decoder wrote only its page. */
+    static void assertGuardsIntact(byte[] dst, byte guard) {
+        for (int j = 0; j < 8; j++) {
+            org.assertj.core.api.Assertions.assertThat(dst[j]).as("guard byte %d before the page", j).isEqualTo(guard);
+            org.assertj.core.api.Assertions.assertThat(dst[dst.length - 1 - j]).as("guard byte %d after the page", j)
+                    .isEqualTo(guard);
+        }
+    }
 }

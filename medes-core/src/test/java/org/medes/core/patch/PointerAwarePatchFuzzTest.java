@@ -41,10 +41,7 @@ class PointerAwarePatchFuzzTest {
             } catch (PatchFormatException expected) {
                 // fine: the other outcome is a (possibly wrong) page
             }
-            for (int j = 0; j < 8; j++) {
-                assertThat(dst[j]).isEqualTo((byte) 0x33);
-                assertThat(dst[dst.length - 1 - j]).isEqualTo((byte) 0x33);
-            }
+            PageCases.assertGuardsIntact(dst, (byte) 0x33);
         }
     }
 
