@@ -146,8 +146,8 @@ public final class IdleTimePredictor {
         }
         int head = h.percentileBin(headPercentile);
         int tail = h.percentileBin(tailPercentile);
-        long prewarm = (long) Math.floor(head * (double) binMs * (1 - margin));
-        long keepAlive = (long) Math.ceil((tail + 1) * (double) binMs * (1 + margin));
+        long prewarm = Math.round(head * (double) binMs * (1 - margin));
+        long keepAlive = Math.round((tail + 1) * (double) binMs * (1 + margin));
         return new Windows(prewarm, keepAlive, Basis.HISTOGRAM);
     }
 
@@ -158,7 +158,7 @@ public final class IdleTimePredictor {
     public long percentileMs(String app, double p) {
         App a = apps.get(app);
         int bin = a == null ? -1 : a.histogram.percentileBin(p);
-        return bin < 0 ? -1 : (long) Math.ceil((bin + 1) * (double) binMs * (1 + margin));
+        return bin < 0 ? -1 : Math.round((bin + 1) * (double) binMs * (1 + margin));
     }
 
     /** The histogram of {@code app}, or {@code null}; for tests. */
