@@ -58,7 +58,7 @@ final class ArrivalPeaks {
 
     /** Drops buckets that end at or before {@code nowMs - windowMs}. */
     private void prune(ArrayDeque<long[]> q, long nowMs) {
-        long firstKept = Math.floorDiv(nowMs - windowMs, bucketMs) + 1;
+        long firstKept = Math.floorDiv(nowMs - windowMs, bucketMs);
         while (!q.isEmpty() && q.peekFirst()[0] < firstKept) {
             q.pollFirst();
         }
