@@ -6,7 +6,8 @@
  * purged; under pressure the least recently used candidate is purged.
  *
  * <p>{@link org.medes.policy.keepalive.HybridHistogramPolicy} ({@code adaptive}) follows Shahrad
- * et al., "Serverless in the Wild", USENIX ATC'20, §4. Per application,
+ * et al., "Serverless in the Wild", USENIX ATC'20, §4, with the thresholds the paper leaves open
+ * taken from public reproductions (named below). Per application,
  * {@link org.medes.policy.keepalive.IdleTimePredictor} keeps a histogram of idle times (end of an
  * invocation to the next arrival of the application) in 1-minute bins up to 4 hours; longer idle
  * times are out of bounds (OOB). The first arrival after an end records one sample; further
@@ -15,18 +16,20 @@
  * <ul>
  *   <li>pre-warm = lower edge of the bin holding the 5th percentile, lowered by 10 %; keep-alive =
  *       upper edge of the bin holding the 99th percentile, raised by 10 % (the paper's head / tail
- *       and margins; the bin edges as in the dslab reproduction, {@code osukhoroslov/dslab},
- *       {@code hybrid_histogram.rs});</li>
- *   <li>the histogram is used only if the coefficient of variation of its 240 bin counts
- *       (population standard deviation over mean) is at least 2 — a concentrated histogram has a
- *       high CV, a flat one a low CV. Threshold 2 is the one of the dslab and OpenDC reproductions
- *       ({@code isRepresentative(2.0)}); the paper's artifact names it {@code cv_threshold};</li>
+ *       percentiles and margins; bin edges as in the dslab reproduction,
+ *       {@code osukhoroslov/dslab}, {@code HybridHistogramPolicy});</li>
+ *   <li>the histogram is used only if the coefficient of variation of its 240 bin counts is at
+ *       least 2: idle times concentrated in a few bins give a high CV, evenly spread ones a low
+ *       CV. Threshold 2 is the default of the dslab ({@code cv_thr}) and OpenDC
+ *       ({@code isRepresentative(2.0)}) reproductions; we divide by the bin count (population
+ *       deviation), dslab by bins − 1 (0.2 % apart);</li>
  *   <li>and only with at least 10 in-range samples (our addition: with one sample the CV is
  *       √239 and would call it representative);</li>
- *   <li>more than 50 % OOB idle times (dslab's {@code oob_thr} default): the paper forecasts the
- *       next idle time with ARIMA; we do not, and fall back like the other cases;</li>
- *   <li>fallback: no pre-warm, keep-alive 10 minutes (configurable; the paper's fallback keeps the
- *       image for the histogram range, 4 hours — set {@code fallbackKeepAliveMs} to 4 h for it).</li>
+ *   <li>more than 50 % out-of-bounds idle times (dslab's {@code oob_thr} default): the paper
+ *       forecasts the next idle time with ARIMA; we do not, and use the fallback;</li>
+ *   <li>fallback: no pre-warm, keep-alive 10 minutes (configurable). The reproductions keep the
+ *       image longer when the histogram is not representative — dslab for the histogram range
+ *       (4 h), FaasCache's simulator 2 h — set {@code fallbackKeepAliveMs} for that.</li>
  * </ul>
  * After an invocation: if pre-warm &gt; 0 the sandbox is unloaded and a fresh one pre-warmed at
  * end + pre-warm ({@link org.medes.policy.Decision#prewarmAt}); otherwise it is kept until end +
