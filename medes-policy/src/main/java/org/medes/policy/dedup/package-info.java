@@ -1,0 +1,43 @@
+/**
+ * Policies that use the deduplicated sandbox state: the Medes paper's policy and a predictive
+ * variant.
+ *
+ * <p>{@link org.medes.policy.dedup.MedesTargets} is the paper's §5 sizing, per function f:
+ * λ_max = the largest arrival count in a 1-second bucket over the last 10 minutes, per second
+ * (1-second buckets keep bursts visible; per-minute averages would hide them); R_W = exec + warm
+ * start, R_D = exec + dedup start; integers W, D with W/R_W + D/R_D ≥ λ_max; memory M = W·m_W +
+ * D·m_D (m_R, restore memory, is not modelled: 0). The mean startup of the paper,
+ * S = (1/N)(W·T/R_W·s_W + D·T/R_D·s_D) with N = W·T/R_W + D·T/R_D requests served in a period T,
+ * has T cancel: S = (W/R_W·s_W + D/R_D·s_D) / (W/R_W + D/R_D). Mode 1: least M with S ≤ α·s_W
+ * (α = 2.5); mode 2: least S with M ≤ M0_f. For each W from 0 to ⌈λ·R_W⌉ the fewest D serving
+ * λ is taken (with s_D ≥ s_W and m_D &gt; 0 more D only costs), so the search is exact for
+ * s_D ≥ s_W. Mode 2 without any choice within budget returns the least-memory choice serving λ,
+ * marked not feasible. Reuse periods under 1 ms count as 1 ms.
+ *
+ * <p>{@link org.medes.policy.dedup.MedesPolicy} ({@code medes}; {@code medes-budget} in mode 2,
+ * where M0 = half the cluster's capacity, split across functions in proportion to λ_max) recomputes
+ * W_f, D_f every tick (1 minute). An idle warm sandbox is deduplicated once it has been idle for
+ * the idle period (1 minute) and the function has more than W_f warm sandboxes (idle, busy,
+ * starting or restoring, bases included); a deduplicated one is purged once it has been
+ * deduplicated for the keep-dedup period (10 minutes) and the function has more than D_f; a
+ * sandbox kept by a target is asked again a tick later. One minute: a dedup costs 2–3.3 s of CPU
+ * (paper), so deduplicating sooner churns on requests that come back within the minute, and one
+ * minute is the histogram bin and tick of the other policies. Ten minutes: the sandbox then
+ * lives 11 minutes after its last use, at least as long as under the fixed 10-minute baseline,
+ * so Medes never turns the baseline's warm start into a cold start for a lone sandbox, while
+ * holding only m_D for ten of those minutes. Under memory pressure: deduplicate an idle sandbox
+ * of a function above W_f (least recently used first, so the last W_f used stay warm), else purge
+ * a deduplicated one (functions above D_f first, longest deduplicated first), else deduplicate any
+ * idle one. The simulator pins a sandbox as a base instead when the base rule needs one.
+ *
+ * <p>{@link org.medes.policy.dedup.PredictiveDedupPolicy} ({@code medes-adaptive}, beyond the
+ * paper) reuses {@link org.medes.policy.keepalive.IdleTimePredictor}. With a representative
+ * histogram: pre-warm as the hybrid histogram policy when its pre-warm window is &gt; 0; otherwise
+ * keep warm until the median idle time (upper edge of its bin + 10 %, at most the keep-alive
+ * window) after the last use, then deduplicate; keep deduplicated until 2 × the keep-alive window
+ * after the last use (dedup memory is small), then purge. Without one: MedesPolicy's periods.
+ * Floors: when λ_max·R_W ≥ 1 (at least one sandbox busy at the peak) mode-1 W_f / D_f are kept
+ * as in MedesPolicy (no dedup, pre-warm or purge below them); below that load the histogram
+ * alone decides, since any arrival makes W_f ≥ 1 and would pin the last sandbox warm.
+ */
+package org.medes.policy.dedup;
