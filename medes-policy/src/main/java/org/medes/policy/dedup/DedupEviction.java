@@ -12,7 +12,8 @@ import java.util.function.IntUnaryOperator;
 /**
  * The memory-pressure order shared by the dedup policies: deduplicate an idle warm sandbox of a
  * function above its warm target (least recently used first), else purge a deduplicated sandbox
- * (of a function above its dedup target first, oldest first), else deduplicate any idle one.
+ * (of a function above its dedup target first, oldest first) or a base no deduplicated sandbox
+ * uses, else deduplicate any idle one.
  */
 final class DedupEviction {
 
@@ -32,7 +33,10 @@ final class DedupEviction {
         SandboxView anyIdle = null;
         for (SandboxView s : candidates) {
             int f = s.function();
-            if (s.state() == SandboxState.IDLE) {
+            if (s.state() == SandboxState.IDLE && s.base()) {
+                // a base without dependents: it can only be purged, as late as a deduplicated one
+                anyDedup = min(anyDedup, s, OLDEST_DEDUP);
+            } else if (s.state() == SandboxState.IDLE) {
                 anyIdle = min(anyIdle, s, LRU);
                 if (warm(cluster, f) > warmTarget.applyAsInt(f)) {
                     idleAbove = min(idleAbove, s, LRU);

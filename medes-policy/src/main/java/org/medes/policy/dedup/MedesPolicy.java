@@ -92,7 +92,16 @@ public final class MedesPolicy implements Policy {
             if (nowMs < at) {
                 return Decision.keepUntil(at);
             }
-            return DedupEviction.warm(cluster, f) > t.warm() ? Decision.dedup() : Decision.keepUntil(plus(nowMs, tickIntervalMs));
+            if (DedupEviction.warm(cluster, f) <= t.warm()) {
+                return Decision.keepUntil(plus(nowMs, tickIntervalMs));
+            }
+            if (!sandbox.base()) {
+                return Decision.dedup();
+            }
+            // a base no deduplicated sandbox uses cannot itself be deduplicated: it goes when a
+            // deduplicated sandbox would have been purged
+            long purgeAt = plus(at, keepDedupMs);
+            return nowMs < purgeAt ? Decision.keepUntil(purgeAt) : Decision.purge();
         }
         if (sandbox.state() == SandboxState.DEDUP) {
             long at = plus(sandbox.stateSinceMs(), keepDedupMs);

@@ -123,7 +123,18 @@ public final class PredictiveDedupPolicy implements Policy {
         if (nowMs < at) {
             return Decision.keepUntil(at);
         }
-        return aboveFloor ? Decision.dedup() : recheck(nowMs);
+        if (!aboveFloor) {
+            return recheck(nowMs);
+        }
+        if (!s.base()) {
+            return Decision.dedup();
+        }
+        // a base no deduplicated sandbox uses cannot itself be deduplicated: it goes when a
+        // deduplicated sandbox would have been purged
+        long purgeAt = w.fromHistogram()
+                ? MedesPolicy.plus(s.lastUsedMs(), stretched(w.keepAliveMs()))
+                : MedesPolicy.plus(at, keepDedupMs);
+        return nowMs < purgeAt ? Decision.keepUntil(purgeAt) : Decision.purge();
     }
 
     @Override
