@@ -173,6 +173,31 @@ class AzureTraceReaderTest {
     }
 
     @Test
+    void streamsMillionsFromOneDayHoldingOneMinuteAtATime(@TempDir Path dir) {
+        Map<Integer, Integer> busy = new HashMap<>();
+        for (int m = 1; m <= 1440; m++) {
+            busy.put(m, 1000 + m % 7);
+        }
+        List<String> lines = new java.util.ArrayList<>(List.of(Fixtures.header()));
+        for (int f = 0; f < 3; f++) {
+            lines.add(Fixtures.row("o", "a", "f" + f, "queue", busy));
+        }
+        AzureTraceReader r = AzureTraceReader.builder(Fixtures.write(dir, "busy.csv", lines)).seed(9).build();
+        long perFunction = busy.values().stream().mapToLong(Integer::longValue).sum();
+        long[] counts = new long[3];
+        long[] last = {0};
+        try (var s = r.invocations()) {
+            s.forEach(i -> {
+                assertThat(i.timeMs()).isGreaterThanOrEqualTo(last[0]);
+                last[0] = i.timeMs();
+                counts[i.function()]++;
+            });
+        }
+        assertThat(perFunction * 3).isGreaterThan(4_000_000);
+        assertThat(counts).containsExactly(perFunction, perFunction, perFunction);
+    }
+
+    @Test
     void invocationsMayBeStreamedOnce() {
         AzureTraceReader r = twoDays().build();
         r.invocations().close();
