@@ -23,6 +23,13 @@ public final class MedesCli {
                     err.println("demo: " + e.getMessage());
                     return 2;
                 }
+            case "simulate":
+                try {
+                    return SimulateCommand.run(rest, out, err);
+                } catch (IllegalArgumentException e) {
+                    err.println("simulate: " + e.getMessage());
+                    return 2;
+                }
             case "help", "-h", "--help":
                 usage(out);
                 return 0;
@@ -37,6 +44,8 @@ public final class MedesCli {
         out.println("usage: ./medes <command>");
         out.println("  demo [--runtime python|node] [--runs N] [--threads T]");
         out.println("         deduplicate a live worker against another instance and restore it (the default command)");
+        out.println("  " + SimulateCommand.USAGE);
+        out.println("         compare keep-alive / keep-dedup policies on a simulated cluster (default: the paper's setup)");
         out.println("  help   this text");
     }
 }
