@@ -3,6 +3,7 @@ package org.medes.policy.dedup;
 import org.medes.policy.ClusterView;
 import org.medes.policy.Decision;
 import org.medes.policy.Eviction;
+import org.medes.policy.FunctionProfile;
 import org.medes.policy.Policy;
 import org.medes.policy.SandboxState;
 import org.medes.policy.SandboxView;
@@ -18,6 +19,8 @@ import java.util.List;
  * <p>Not thread-safe: one instance per simulation.
  */
 public final class MedesPolicy implements Policy {
+    /** The fixed keep-alive the default keep-dedup period is the memory-equivalent of. */
+    static final long FIXED_KEEP_ALIVE_MS = 10 * 60_000L;
 
     /** What the per-function sizing optimises. */
     public enum Mode {
@@ -29,7 +32,8 @@ public final class MedesPolicy implements Policy {
 
     private final Mode mode;
     private final long idlePeriodMs;
-    private final long keepDedupMs;
+    /** Fixed keep-dedup period, or null: memory-equivalent of the fixed keep-alive, per function. */
+    private final Long keepDedupMs;
     private final long tickIntervalMs;
     private final TargetBook book;
     private final String settings;
@@ -39,7 +43,7 @@ public final class MedesPolicy implements Policy {
         double alpha = b.alpha != null ? b.alpha : 2.5;
         double share = b.memoryShare != null ? b.memoryShare : 0.5;
         this.idlePeriodMs = b.idlePeriodMs != null ? b.idlePeriodMs : 60_000L;
-        this.keepDedupMs = b.keepDedupMs != null ? b.keepDedupMs : 10 * 60_000L;
+        this.keepDedupMs = b.keepDedupMs;
         long window = b.rateWindowMs != null ? b.rateWindowMs : 10 * 60_000L;
         long bucket = b.rateBucketMs != null ? b.rateBucketMs : 1_000L;
         this.tickIntervalMs = b.tickIntervalMs != null ? b.tickIntervalMs : 60_000L;
@@ -48,7 +52,7 @@ public final class MedesPolicy implements Policy {
         }
         this.book = new TargetBook(bucket, window, mode == Mode.MIN_MEMORY, alpha, share);
         this.settings = "mode=" + mode + (mode == Mode.MIN_MEMORY ? ", alpha=" + alpha : ", memoryShare=" + share)
-                + ", idlePeriodMs=" + idlePeriodMs + ", keepDedupMs=" + keepDedupMs + ", rateWindowMs=" + window
+                + ", idlePeriodMs=" + idlePeriodMs + ", keepDedupMs=" + (keepDedupMs != null ? keepDedupMs : "memory-equivalent") + ", rateWindowMs=" + window
                 + ", rateBucketMs=" + bucket + ", tickIntervalMs=" + tickIntervalMs;
     }
 
@@ -100,11 +104,11 @@ public final class MedesPolicy implements Policy {
             }
             // a base no deduplicated sandbox uses cannot itself be deduplicated: it goes when a
             // deduplicated sandbox would have been purged
-            long purgeAt = plus(at, keepDedupMs);
+            long purgeAt = plus(at, keepDedupMs(cluster.function(f).profile()));
             return nowMs < purgeAt ? Decision.keepUntil(purgeAt) : Decision.purge();
         }
         if (sandbox.state() == SandboxState.DEDUP) {
-            long at = plus(sandbox.stateSinceMs(), keepDedupMs);
+            long at = plus(sandbox.stateSinceMs(), keepDedupMs(cluster.function(f).profile()));
             if (nowMs < at) {
                 return Decision.keepUntil(at);
             }
@@ -117,6 +121,26 @@ public final class MedesPolicy implements Policy {
     public Eviction evict(List<? extends SandboxView> candidates, ClusterView cluster, long nowMs) {
         book.ensure(cluster, nowMs);
         return DedupEviction.choose(candidates, cluster, f -> book.target(f).warm(), f -> book.target(f).dedup());
+    }
+
+    /**
+     * How long a deduplicated sandbox of this function is kept before it may be purged: the set
+     * value, or by default the memory-equivalent of the fixed 10-minute keep-alive — a sandbox idle
+     * for the idle period and then deduplicated holds, over its whole idle life, the memory-time
+     * of a warm sandbox kept 10 minutes: (10 min - idle period) x m_W / m_D (60 minutes at 85 %
+     * savings and a 1-minute idle period).
+     */
+    public long keepDedupMs(FunctionProfile profile) {
+        if (keepDedupMs != null) {
+            return keepDedupMs;
+        }
+        return memoryEquivalentKeepDedupMs(profile, idlePeriodMs);
+    }
+
+    static long memoryEquivalentKeepDedupMs(FunctionProfile profile, long idlePeriodMs) {
+        double warmLeft = Math.max(0, FIXED_KEEP_ALIVE_MS - idlePeriodMs);
+        double v = warmLeft * profile.memoryMb() / profile.dedupMemoryMb();
+        return v >= Long.MAX_VALUE ? Long.MAX_VALUE : Math.round(v);
     }
 
     /** The target of {@code function} as of the last tick; for tests and reports. */
@@ -137,7 +161,7 @@ public final class MedesPolicy implements Policy {
     /**
      * Settings of a {@link MedesPolicy}; each may be set once. Defaults: mode 1, α = 2.5
      * (mode 2: half the cluster's capacity split by peak rate), idle period 1 minute, keep-dedup
-     * 10 minutes, λ_max = the largest 1-second arrival count in the last 10 minutes, tick 1 minute.
+     * the memory-equivalent of a 10-minute keep-alive ({@link MedesPolicy#keepDedupMs}), λ_max = the largest 1-second arrival count in the last 10 minutes, tick 1 minute.
      */
     public static final class Builder {
         private Mode mode;

@@ -27,7 +27,8 @@ public final class PredictiveDedupPolicy implements Policy {
     private final double dedupStretch;
     private final double floorLoad;
     private final long idlePeriodMs;
-    private final long keepDedupMs;
+    /** Fixed keep-dedup period, or null: MedesPolicy's memory-equivalent one, per function. */
+    private final Long keepDedupMs;
     private final long tickIntervalMs;
     private final TargetBook book;
     private final String settings;
@@ -39,11 +40,11 @@ public final class PredictiveDedupPolicy implements Policy {
         this.floorLoad = b.floorLoad != null ? b.floorLoad : 1.0;
         double alpha = b.alpha != null ? b.alpha : 2.5;
         this.idlePeriodMs = b.idlePeriodMs != null ? b.idlePeriodMs : 60_000L;
-        this.keepDedupMs = b.keepDedupMs != null ? b.keepDedupMs : 10 * 60_000L;
+        this.keepDedupMs = b.keepDedupMs;
         this.tickIntervalMs = 60_000L;
         this.book = new TargetBook(1_000L, 10 * 60_000L, true, alpha, 1);
         this.settings = "warmPercentile=" + warmPercentile + ", dedupStretch=" + dedupStretch + ", floorLoad="
-                + floorLoad + ", alpha=" + alpha + ", idlePeriodMs=" + idlePeriodMs + ", keepDedupMs=" + keepDedupMs
+                + floorLoad + ", alpha=" + alpha + ", idlePeriodMs=" + idlePeriodMs + ", keepDedupMs=" + (keepDedupMs != null ? keepDedupMs : "memory-equivalent")
                 + ", " + predictor;
     }
 
@@ -91,9 +92,10 @@ public final class PredictiveDedupPolicy implements Policy {
         }
         if (sandbox.state() == SandboxState.DEDUP) {
             IdleTimePredictor.Windows w = predictor.windows(app);
+            long medes = MedesPolicy.plus(sandbox.stateSinceMs(), keepDedupMs(cluster.function(f).profile()));
             long at = w.fromHistogram()
-                    ? Math.max(sandbox.stateSinceMs(), MedesPolicy.plus(sandbox.lastUsedMs(), stretched(w.keepAliveMs())))
-                    : MedesPolicy.plus(sandbox.stateSinceMs(), keepDedupMs);
+                    ? Math.max(medes, MedesPolicy.plus(sandbox.lastUsedMs(), stretched(w.keepAliveMs())))
+                    : medes;
             if (nowMs < at) {
                 return Decision.keepUntil(at);
             }
@@ -131,9 +133,10 @@ public final class PredictiveDedupPolicy implements Policy {
         }
         // a base no deduplicated sandbox uses cannot itself be deduplicated: it goes when a
         // deduplicated sandbox would have been purged
+        long medes = MedesPolicy.plus(at, keepDedupMs(cluster.function(f).profile()));
         long purgeAt = w.fromHistogram()
-                ? MedesPolicy.plus(s.lastUsedMs(), stretched(w.keepAliveMs()))
-                : MedesPolicy.plus(at, keepDedupMs);
+                ? Math.max(medes, MedesPolicy.plus(s.lastUsedMs(), stretched(w.keepAliveMs())))
+                : medes;
         return nowMs < purgeAt ? Decision.keepUntil(purgeAt) : Decision.purge();
     }
 
@@ -156,6 +159,11 @@ public final class PredictiveDedupPolicy implements Policy {
     private boolean highLoad(int f, ClusterView cluster) {
         FunctionProfile p = cluster.function(f).profile();
         return book.peak(f) * p.warmReuseMs() / 1000.0 >= floorLoad;
+    }
+
+    /** The set keep-dedup period, or MedesPolicy's memory-equivalent one for this function. */
+    long keepDedupMs(org.medes.policy.FunctionProfile profile) {
+        return keepDedupMs != null ? keepDedupMs : MedesPolicy.memoryEquivalentKeepDedupMs(profile, idlePeriodMs);
     }
 
     private long stretched(long keepAliveMs) {

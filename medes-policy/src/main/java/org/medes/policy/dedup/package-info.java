@@ -19,13 +19,15 @@
  * W_f, D_f every tick (1 minute). An idle warm sandbox is deduplicated once it has been idle for
  * the idle period (1 minute) and the function has more than W_f warm sandboxes (idle, busy,
  * starting or restoring, bases included); a deduplicated one is purged once it has been
- * deduplicated for the keep-dedup period (10 minutes) and the function has more than D_f; a
+ * deduplicated for the keep-dedup period and the function has more than D_f; a
  * sandbox kept by a target is asked again a tick later. One minute: a dedup costs 2–3.3 s of CPU
  * (paper), so deduplicating sooner churns on requests that come back within the minute, and one
- * minute is the histogram bin and tick of the other policies. Ten minutes: the sandbox then
- * lives 11 minutes after its last use, at least as long as under the fixed 10-minute baseline,
- * so Medes never turns the baseline's warm start into a cold start for a lone sandbox, while
- * holding only m_D for ten of those minutes. Under memory pressure: deduplicate an idle sandbox
+ * minute is the histogram bin and tick of the other policies. The keep-dedup period defaults to
+ * the memory-equivalent of the fixed 10-minute keep-alive: (10 min − idle period) × m_W / m_D,
+ * 60 minutes at 85 % savings, so a sandbox's idle life costs the memory-time of a warm sandbox
+ * kept 10 minutes but lasts 61 minutes; Medes thus never turns the baseline's warm start into a
+ * cold start for a lone sandbox. (A first version kept dedup sandboxes 10 minutes; on the paper
+ * scenario that gave back most of the cold starts dedup can save.) Under memory pressure: deduplicate an idle sandbox
  * of a function above W_f (least recently used first, so the last W_f used stay warm), else purge
  * a deduplicated one (functions above D_f first, longest deduplicated first), else deduplicate any
  * idle one. The simulator pins a sandbox as a base instead when the base rule needs one.

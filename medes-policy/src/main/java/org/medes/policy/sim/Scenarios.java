@@ -40,16 +40,16 @@ public final class Scenarios {
      */
     public static Scenario paper(long seed, double rateScale, Duration duration, List<FunctionProfile> profiles) {
         List<ArrivalPattern> shapes = List.of(
-                new ArrivalPattern.Bursty(150, 60_000, 300_000),           // Vanilla: HTTP bursts
-                new ArrivalPattern.Bursty(60, 90_000, 400_000),            // LinAlg
-                new ArrivalPattern.Bursty(15, 120_000, 300_000),           // ImagePro
-                new ArrivalPattern.Poisson(3, "queue"),                    // VideoPro: queue-driven
-                new ArrivalPattern.Timer(2_000),                           // MapReduce: periodic job
-                new ArrivalPattern.Bursty(80, 60_000, 200_000),            // HTMLServe
-                new ArrivalPattern.Poisson(15, "event"),                   // AuthEnc: event stream
-                new ArrivalPattern.Bursty(15, 120_000, 400_000),           // FeatureGen
-                new ArrivalPattern.Bursty(15, 60_000, 300_000),            // RNNModel
-                new ArrivalPattern.Poisson(1.5, "queue"));                 // ModelTrain
+                new ArrivalPattern.Bursty(100, 60_000, 20 * 60_000),       // Vanilla: HTTP bursts, long silences
+                new ArrivalPattern.Bursty(40, 90_000, 12 * 60_000),        // LinAlg
+                new ArrivalPattern.Poisson(0.05, "http"),                  // ImagePro: sparse, steady
+                new ArrivalPattern.Bursty(5, 120_000, 25 * 60_000),        // VideoPro
+                new ArrivalPattern.Timer(15 * 60_000),                     // MapReduce: a job every 15 min
+                new ArrivalPattern.Bursty(80, 60_000, 8 * 60_000),         // HTMLServe
+                new ArrivalPattern.Poisson(10, "event"),                   // AuthEnc: event stream
+                new ArrivalPattern.Poisson(1 / 60.0, "queue"),             // FeatureGen: one a minute
+                new ArrivalPattern.Bursty(10, 60_000, 15 * 60_000),        // RNNModel
+                new ArrivalPattern.Poisson(1 / 300.0, "queue"));           // ModelTrain: one in 5 min
         if (profiles.size() != shapes.size()) {
             throw new IllegalArgumentException("the paper scenario has " + shapes.size() + " functions, the profiles "
                     + profiles.size());

@@ -22,7 +22,7 @@ class MedesPolicyTest {
     private final FakeCluster cluster = new FakeCluster().addNode(10_000, 0);
     private final int f0 = cluster.addFunction("a", FakeCluster.profile("f0"));
     private final int f1 = cluster.addFunction("b", FakeCluster.profile("f1"));
-    private final MedesPolicy policy = MedesPolicy.newBuilder().alpha(4).build();
+    private final MedesPolicy policy = MedesPolicy.newBuilder().alpha(4).keepDedupMs(600_000).build();
 
     private void burst(MedesPolicy p, int f, int n) {
         for (int i = 0; i < n; i++) {
@@ -75,6 +75,19 @@ class MedesPolicyTest {
         // no tick yet: targets are computed on first use
         assertThat(policy.decide(FakeSandbox.idle(1, f1, 0), cluster, 60_000)).isEqualTo(Decision.dedup());
         assertThat(policy.decide(FakeSandbox.dedup(2, f1, 0, 60_000), cluster, 660_000)).isEqualTo(Decision.purge());
+    }
+
+    @Test
+    void theDefaultKeepDedupPeriodHoldsTheMemoryTimeOfATenMinuteKeepAlive() {
+        MedesPolicy p = MedesPolicy.withDefaults();
+        var profile = cluster.function(f1).profile();
+        // (600 s - 60 s idle) x m_W / m_D
+        long expected = Math.round(540_000 * profile.memoryMb() / profile.dedupMemoryMb());
+        assertThat(p.keepDedupMs(profile)).isEqualTo(expected).isGreaterThan(540_000);
+        cluster.set(f1, SandboxState.DEDUP, 1);
+        var s = FakeSandbox.dedup(2, f1, 0, 60_000);
+        assertThat(p.decide(s, cluster, 60_000)).isEqualTo(Decision.keepUntil(60_000 + expected));
+        assertThat(p.decide(s, cluster, 60_000 + expected)).isEqualTo(Decision.purge());
     }
 
     @Test
