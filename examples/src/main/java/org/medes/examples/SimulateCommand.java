@@ -160,7 +160,7 @@ final class SimulateCommand {
 
     private static void headlines(SideBySide.Comparison c, PrintStream out) {
         List<String> names = c.results().stream().map(r -> r.policy()).toList();
-        for (String mine : List.of("medes", "medes-adaptive")) {
+        for (String mine : List.of("medes", "medes-budget")) {
             if (!names.contains(mine)) {
                 continue;
             }

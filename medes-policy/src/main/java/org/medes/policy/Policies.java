@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import org.medes.policy.dedup.MedesPolicy;
-import org.medes.policy.dedup.PredictiveDedupPolicy;
 import org.medes.policy.keepalive.FixedKeepAlivePolicy;
 import org.medes.policy.keepalive.GreedyDualPolicy;
 import org.medes.policy.keepalive.HybridHistogramPolicy;
@@ -24,7 +23,6 @@ public final class Policies {
         REGISTRY.put("faascache", GreedyDualPolicy::new);
         REGISTRY.put("medes", MedesPolicy::withDefaults);
         REGISTRY.put("medes-budget", () -> MedesPolicy.newBuilder().mode(MedesPolicy.Mode.MIN_STARTUP).build());
-        REGISTRY.put("medes-adaptive", PredictiveDedupPolicy::withDefaults);
     }
 
     private Policies() {

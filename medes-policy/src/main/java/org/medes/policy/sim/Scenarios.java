@@ -36,7 +36,8 @@ public final class Scenarios {
      * that are not published per function; this scenario gives each function one of the trace's
      * shapes — bursty HTTP (on/off), steady queue/event arrivals, periodic timers — at rates that
      * put the 2 GB nodes under memory pressure in bursts, as the paper's scaling did.
-     * {@code rateScale} multiplies every rate.
+     * {@code rateScale} multiplies the rate of every function but the timer (a periodic job keeps
+     * its period).
      */
     public static Scenario paper(long seed, double rateScale, Duration duration, List<FunctionProfile> profiles) {
         List<ArrivalPattern> shapes = List.of(
@@ -59,7 +60,8 @@ public final class Scenarios {
         List<WorkloadFunction> fns = new ArrayList<>();
         for (int i = 0; i < shapes.size(); i++) {
             String name = profiles.get(i).name();
-            ArrivalPattern p = shapes.get(i).scaled(rateScale);
+            ArrivalPattern shape = shapes.get(i);
+            ArrivalPattern p = shape instanceof ArrivalPattern.Timer ? shape : shape.scaled(rateScale);
             scaled.add(p);
             tfs.add(new TraceFunction("paper", name, name, p.trigger()));
             fns.add(new WorkloadFunction(i, name, profiles.get(i)));
