@@ -91,6 +91,27 @@ class ScenariosTest {
     }
 
     @Test
+    void azureDaysWithTheirCompanionFilesBecomeProfilesAndRun() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Path.of(getClass().getResource("/trace/README.md").toURI()).getParent();
+        Scenario s = Scenarios.azure(List.of(dir.resolve("invocations_per_function_md.anon.d01.csv"),
+                        dir.resolve("invocations_per_function_md.anon.d02.csv")),
+                dir.resolve("function_durations_percentiles.anon.d01.csv"),
+                dir.resolve("app_memory_percentiles.anon.d01.csv"), 0, 1, 9, FunctionProfiles.paperFunctionBench(),
+                2, 2048);
+        var f1 = s.functions().get(0).profile();
+        assertThat(s.functions().get(0).app()).isEqualTo("a1");
+        assertThat(f1.execMs()).isEqualTo(120.5);       // f1's average duration
+        assertThat(f1.memoryMb()).isEqualTo(172.5);     // app a1's average allocated memory
+        assertThat(f1.coldStartMs()).isEqualTo(1000 + 25 * 172.5);
+        SideBySide.Comparison c = s.run(List.of(Policies.create("fixed"), Policies.create("medes")),
+                SideBySide.Progress.NONE);
+        assertThat(c.invocations()).isPositive();
+        assertThat(c.result("fixed").invocations()).isEqualTo(c.invocations());
+        assertThat(c.result("medes").invocations()).isEqualTo(c.invocations());
+        assertThatThrownBy(() -> s.trace().get()).hasMessageContaining("streams once");
+    }
+
+    @Test
     void registryNamesAndUnknownNames() {
         assertThat(Policies.names()).containsExactly("fixed", "adaptive", "faascache", "medes", "medes-budget");
         for (String n : Policies.names()) {
