@@ -1,16 +1,9 @@
 package org.medes.policy.trace;
 
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import java.util.PriorityQueue;
 import java.util.SplittableRandom;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * A trace of a few named functions, each with its own {@link ArrivalPattern}; streams in time
@@ -65,40 +58,12 @@ public final class PatternTrace implements Trace {
             throw new IllegalStateException("invocations() may be called once per trace");
         }
         streamed = true;
-        PriorityQueue<ArrivalProcess> heap = new PriorityQueue<>(functions.size(),
-                Comparator.<ArrivalProcess>comparingLong(p -> p.next).thenComparingInt(p -> p.function));
         SplittableRandom root = new SplittableRandom(seed);
         List<ArrivalProcess> processes = new ArrayList<>();
         for (int i = 0; i < patterns.size(); i++) {
             processes.add(process(patterns.get(i), i, root.split()));
         }
-        for (ArrivalProcess p : processes) {
-            if (p.next < durationMs) {
-                heap.add(p);
-            }
-        }
-        Iterator<Invocation> it = new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return !heap.isEmpty();
-            }
-
-            @Override
-            public Invocation next() {
-                ArrivalProcess p = heap.poll();
-                if (p == null) {
-                    throw new NoSuchElementException();
-                }
-                Invocation inv = new Invocation(p.next, p.function);
-                p.advance();
-                if (p.next < durationMs) {
-                    heap.add(p);
-                }
-                return inv;
-            }
-        };
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it,
-                Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE), false);
+        return ArrivalMerge.stream(processes, durationMs);
     }
 
     private static ArrivalProcess process(ArrivalPattern pattern, int index, SplittableRandom random) {

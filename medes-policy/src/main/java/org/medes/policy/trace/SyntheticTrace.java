@@ -3,17 +3,10 @@ package org.medes.policy.trace;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.PriorityQueue;
 import java.util.SplittableRandom;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * A generated trace with the published shapes of the Azure Functions 2019 workload: rates over
@@ -102,45 +95,14 @@ public final class SyntheticTrace implements Trace {
             throw new IllegalStateException("invocations() may be called once per trace");
         }
         streamed = true;
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(new Merge(),
-                Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE), false);
-    }
-
-    /** Merges the per-function processes by next arrival, ties by function index. */
-    private final class Merge implements Iterator<Invocation> {
-        private final PriorityQueue<ArrivalProcess> heap = new PriorityQueue<>(Math.max(1, functions.size()),
-                Comparator.<ArrivalProcess>comparingLong(p -> p.next).thenComparingInt(p -> p.function));
-
-        Merge() {
-            // the arrival streams split off a generator of their own, so the shape draws above and
-            // each function's arrivals never share random numbers
-            SplittableRandom root = new SplittableRandom(~seed);
-            for (int i = 0; i < functions.size(); i++) {
-                ArrivalProcess p = process(i, root.split());
-                if (p != null && p.next < durationMs) {
-                    heap.add(p);
-                }
-            }
+        // the arrival streams split off a generator of their own, so the shape draws above and
+        // each function's arrivals never share random numbers
+        SplittableRandom root = new SplittableRandom(~seed);
+        List<ArrivalProcess> processes = new ArrayList<>(functions.size());
+        for (int i = 0; i < functions.size(); i++) {
+            processes.add(process(i, root.split()));
         }
-
-        @Override
-        public boolean hasNext() {
-            return !heap.isEmpty();
-        }
-
-        @Override
-        public Invocation next() {
-            ArrivalProcess p = heap.poll();
-            if (p == null) {
-                throw new NoSuchElementException();
-            }
-            Invocation inv = new Invocation(p.next, p.function);
-            p.advance();
-            if (p.next < durationMs) {
-                heap.add(p);
-            }
-            return inv;
-        }
+        return ArrivalMerge.stream(processes, durationMs);
     }
 
     private ArrivalProcess process(int i, SplittableRandom random) {
