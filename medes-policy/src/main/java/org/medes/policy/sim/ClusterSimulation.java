@@ -50,18 +50,12 @@ public final class ClusterSimulation {
 
     private final Policy policy;
     private final WorkloadFunction[] functions;
-    private final double nodeCapacityMb;
     private final int baseThreshold;
     private final long sampleIntervalMs;
 
-    private final double[] nodeUsedMb;
-    private final List<List<Sandbox>> byNode = new ArrayList<>();
-    private final List<List<Sandbox>> byFunction = new ArrayList<>();
-    private final int[][] counts;
-    private final int[] bases;
+    private final Cluster cluster;
     private final PriorityQueue<Event> events = new PriorityQueue<>();
     private final ArrayDeque<Request> waiting = new ArrayDeque<>();
-    private final View view = new View();
 
     private long now;
     private long seq;
@@ -71,18 +65,6 @@ public final class ClusterSimulation {
     private boolean finished;
     private long horizonMs = Long.MAX_VALUE;
     private long inFlight;
-
-    // gauges and their time integrals
-    private double usedMb;
-    private double warmMb;
-    private double dedupMb;
-    private int warmCount;
-    private int dedupCount;
-    private double usedIntegral;
-    private double warmCountIntegral;
-    private double dedupCountIntegral;
-    private long integratedUntil;
-    private double peakMb;
 
     // outcome
     private final LatencyHistogram latencies = new LatencyHistogram();
@@ -105,18 +87,9 @@ public final class ClusterSimulation {
                         + functions[i].profile().memoryMb() + " MB, more than a node's " + b.nodeCapacityMb + " MB");
             }
         }
-        this.nodeCapacityMb = b.nodeCapacityMb;
+        this.cluster = new Cluster(functions, b.nodes, b.nodeCapacityMb);
         this.baseThreshold = b.baseThreshold;
         this.sampleIntervalMs = b.sampleIntervalMs;
-        this.nodeUsedMb = new double[b.nodes];
-        for (int n = 0; n < b.nodes; n++) {
-            byNode.add(new ArrayList<>());
-        }
-        for (int f = 0; f < functions.length; f++) {
-            byFunction.add(new ArrayList<>());
-        }
-        this.counts = new int[functions.length][SandboxState.values().length];
-        this.bases = new int[functions.length];
         this.starts = new long[functions.length][StartKind.values().length];
         this.latencySums = new double[functions.length];
         this.nextTickMs = 0;
@@ -134,7 +107,7 @@ public final class ClusterSimulation {
 
     /** The cluster as the policy sees it (for tests and reporters). */
     public ClusterView view() {
-        return view;
+        return cluster;
     }
 
     /** Serves one invocation; invocations must come in non-decreasing time order. */
@@ -173,10 +146,9 @@ public final class ClusterSimulation {
         }
         runUntil(Math.max(endMs, now));
         advance(Math.max(endMs, now));
-        double span = Math.max(1, integratedUntil);
-        double meanUsed = usedIntegral / span;
-        double meanWarm = warmCountIntegral / span;
-        double meanDedup = dedupCountIntegral / span;
+        double meanUsed = cluster.meanUsedMb();
+        double meanWarm = cluster.meanWarm();
+        double meanDedup = cluster.meanDedup();
         // drain: requests still starting, running or waiting complete; no more ticks or samples
         horizonMs = now;
         long drainLimit = now + DRAIN_LIMIT_MS;
@@ -208,7 +180,7 @@ public final class ClusterSimulation {
         }
         return new SimulationResult(policy.name(), latencies.count(), cold, dedup, warm,
                 latencies.percentileMs(0.50), latencies.percentileMs(0.99), latencies.percentileMs(0.999),
-                latencies.meanMs(), meanUsed, peakMb, meanWarm, meanDedup, waited, evictions, samples, perFunction);
+                latencies.meanMs(), meanUsed, cluster.peakMb(), meanWarm, meanDedup, waited, evictions, samples, perFunction);
     }
 
     // ---------------------------------------------------------------- event loop
@@ -217,7 +189,7 @@ public final class ClusterSimulation {
         while (true) {
             if (nextTickMs <= timeMs && (events.isEmpty() || events.peek().timeMs > nextTickMs)) {
                 advance(nextTickMs);
-                policy.onTick(view, now);
+                policy.onTick(cluster, now);
                 long interval = policy.tickIntervalMs();
                 if (interval <= 0) {
                     throw new IllegalStateException(policy.name() + ": tickIntervalMs must be positive, was " + interval);
@@ -239,13 +211,13 @@ public final class ClusterSimulation {
         switch (e.kind) {
             case RUN -> {
                 Sandbox s = e.sandbox;
-                setState(s, SandboxState.BUSY);
+                cluster.setState(s, SandboxState.BUSY, now);
             }
             case COMPLETE -> complete(e.sandbox);
             case READY -> ready(e.sandbox);
             case TIMER -> {
                 Sandbox s = e.sandbox;
-                if (s.slot >= 0 && s.version == e.version && !pinned(s)
+                if (s.slot >= 0 && s.version == e.version && !cluster.pinned(s)
                         && (s.state == SandboxState.IDLE || s.state == SandboxState.DEDUP)) {
                     decide(s);
                 }
@@ -259,23 +231,14 @@ public final class ClusterSimulation {
             throw new IllegalStateException("time went back from " + now + " to " + timeMs);
         }
         while (sampleIntervalMs > 0 && nextSampleMs <= Math.min(timeMs, horizonMs)) {
-            integrate(nextSampleMs);
-            samples.add(new SimulationResult.MemorySample(nextSampleMs, usedMb, warmMb, dedupMb, warmCount, dedupCount));
+            cluster.integrate(nextSampleMs);
+            samples.add(cluster.sample(nextSampleMs));
             nextSampleMs += sampleIntervalMs;
         }
-        integrate(timeMs);
-        now = timeMs;
-    }
-
-    private void integrate(long timeMs) {
-        if (timeMs > horizonMs || timeMs <= integratedUntil) {
-            return;
+        if (timeMs <= horizonMs) {
+            cluster.integrate(timeMs);
         }
-        double dt = timeMs - integratedUntil;
-        usedIntegral += usedMb * dt;
-        warmCountIntegral += warmCount * dt;
-        dedupCountIntegral += dedupCount * dt;
-        integratedUntil = timeMs;
+        now = timeMs;
     }
 
     private void schedule(EventKind kind, long timeMs, Sandbox s, int function) {
@@ -289,18 +252,18 @@ public final class ClusterSimulation {
     private boolean serve(Request r) {
         int f = r.function;
         FunctionProfile p = functions[f].profile();
-        Sandbox idle = mostRecentlyUsed(f, SandboxState.IDLE);
+        Sandbox idle = cluster.mostRecentlyUsed(f, SandboxState.IDLE);
         if (idle != null) {
             start(r, idle, StartKind.WARM, p.warmStartMs(), p);
             return true;
         }
-        Sandbox booting = prewarmStillBooting(f);
+        Sandbox booting = cluster.prewarmStillBooting(f);
         if (booting != null) {
             booting.request = r;
             r.kind = StartKind.COLD;
             return true;
         }
-        if (counts[f][SandboxState.DEDUP.ordinal()] > 0 && restore(r, p)) {
+        if (cluster.count(f, SandboxState.DEDUP) > 0 && restore(r, p)) {
             return true;
         }
         Sandbox fresh = place(f, false);
@@ -315,20 +278,20 @@ public final class ClusterSimulation {
 
     private boolean restore(Request r, FunctionProfile p) {
         List<Sandbox> candidates = new ArrayList<>();
-        for (Sandbox s : byFunction.get(r.function)) {
+        for (Sandbox s : cluster.ofFunction(r.function)) {
             if (s.state == SandboxState.DEDUP) {
                 candidates.add(s);
             }
         }
-        candidates.sort(Comparator.comparingDouble((Sandbox s) -> nodeUsedMb[s.node]).thenComparingLong(s -> s.id));
+        candidates.sort(Comparator.comparingDouble((Sandbox s) -> cluster.nodeUsedMb(s.node)).thenComparingLong(s -> s.id));
         double extra = p.memoryMb() - p.dedupMemoryMb();
         for (Sandbox s : candidates) {
             if (s.slot < 0 || s.state != SandboxState.DEDUP) {
                 continue; // purged or changed while making room for an earlier candidate
             }
             if (makeRoom(s.node, extra, s)) {
-                setMemory(s, p.memoryMb());
-                setState(s, SandboxState.RESTORING);
+                cluster.setMemory(s, p.memoryMb());
+                cluster.setState(s, SandboxState.RESTORING, now);
                 start(r, s, StartKind.DEDUP, p.dedupStartMs(), p);
                 onDedupCountDecreased(r.function);
                 return true;
@@ -341,7 +304,7 @@ public final class ClusterSimulation {
         r.kind = kind;
         s.request = r;
         if (s.state != SandboxState.RESTORING) {
-            setState(s, SandboxState.BUSY);
+            cluster.setState(s, SandboxState.BUSY, now);
         } else {
             schedule(EventKind.RUN, now + Math.round(startMs), s, s.function);
         }
@@ -352,11 +315,11 @@ public final class ClusterSimulation {
         Request r = s.request;
         FunctionProfile p = functions[s.function].profile();
         if (r != null) {
-            setState(s, SandboxState.BUSY);
+            cluster.setState(s, SandboxState.BUSY, now);
             schedule(EventKind.COMPLETE, now + Math.round(p.execMs()), s, s.function);
             return;
         }
-        setState(s, SandboxState.IDLE);
+        cluster.setState(s, SandboxState.IDLE, now);
         s.lastUsedMs = now;
         becameIdle(s);
     }
@@ -375,7 +338,7 @@ public final class ClusterSimulation {
         starts[r.function][r.kind.ordinal()]++;
         s.invocations++;
         s.lastUsedMs = now;
-        setState(s, SandboxState.IDLE);
+        cluster.setState(s, SandboxState.IDLE, now);
         becameIdle(s);
         retryWaiting();
     }
@@ -391,7 +354,7 @@ public final class ClusterSimulation {
                 return;
             }
         }
-        if (!pinned(s)) {
+        if (!cluster.pinned(s)) {
             decide(s);
         }
     }
@@ -410,7 +373,7 @@ public final class ClusterSimulation {
     // ---------------------------------------------------------------- policy decisions
 
     private void decide(Sandbox s) {
-        Decision d = Objects.requireNonNull(policy.decide(s, view, now), () -> policy.name() + " decided null for " + s);
+        Decision d = Objects.requireNonNull(policy.decide(s, cluster, now), () -> policy.name() + " decided null for " + s);
         switch (d.action()) {
             case KEEP -> {
                 s.version++;
@@ -420,7 +383,7 @@ public final class ClusterSimulation {
             }
             case DEDUP -> {
                 deduplicate(s, "decide");
-                if (s.slot >= 0 && !pinned(s)) {
+                if (s.slot >= 0 && !cluster.pinned(s)) {
                     decide(s);
                 }
             }
@@ -447,19 +410,18 @@ public final class ClusterSimulation {
                     + " is a base sandbox; it can be kept or purged, not deduplicated");
         }
         int f = s.function;
-        int dedup = counts[f][SandboxState.DEDUP.ordinal()];
-        if (bases[f] == 0 || (long) dedup + 1 > (long) baseThreshold * bases[f]) {
-            s.base = true;
-            bases[f]++;
+        int dedup = cluster.count(f, SandboxState.DEDUP);
+        if (cluster.bases(f) == 0 || (long) dedup + 1 > (long) baseThreshold * cluster.bases(f)) {
+            cluster.designateBase(s);
             s.version++;
             return;
         }
-        setMemory(s, functions[f].profile().dedupMemoryMb());
-        setState(s, SandboxState.DEDUP);
+        cluster.setMemory(s, functions[f].profile().dedupMemoryMb());
+        cluster.setState(s, SandboxState.DEDUP, now);
     }
 
     private void prewarm(int f) {
-        if (counts[f][SandboxState.IDLE.ordinal()] > 0 || prewarmStillBooting(f) != null) {
+        if (cluster.count(f, SandboxState.IDLE) > 0 || cluster.prewarmStillBooting(f) != null) {
             return;
         }
         Sandbox s = place(f, true);
@@ -473,17 +435,16 @@ public final class ClusterSimulation {
     /** A new STARTING sandbox on the node with the most free memory, evicting if needed; or null. */
     private Sandbox place(int f, boolean prewarmed) {
         double need = functions[f].profile().memoryMb();
-        Integer[] order = new Integer[nodeUsedMb.length];
+        Integer[] order = new Integer[cluster.nodes()];
         for (int n = 0; n < order.length; n++) {
             order[n] = n;
         }
-        Arrays.sort(order, Comparator.comparingDouble((Integer n) -> nodeUsedMb[n]).thenComparingInt(n -> n));
+        Arrays.sort(order, Comparator.comparingDouble((Integer n) -> cluster.nodeUsedMb(n)).thenComparingInt(n -> n));
         for (Integer n : order) {
-            if (nodeCapacityMb - nodeUsedMb[n] >= need || makeRoom(n, need, null)) {
+            if (cluster.freeMb(n) >= need || makeRoom(n, need, null)) {
                 Sandbox s = new Sandbox(nextSandboxId++, f, n, prewarmed, now);
                 s.state = SandboxState.STARTING;
-                add(s);
-                setMemory(s, need);
+                cluster.add(s, need);
                 return s;
             }
         }
@@ -492,17 +453,17 @@ public final class ClusterSimulation {
 
     /** Asks the policy to free memory on a node until {@code needMb} is free; false if it cannot. */
     private boolean makeRoom(int node, double needMb, Sandbox keep) {
-        while (nodeCapacityMb - nodeUsedMb[node] < needMb) {
+        while (cluster.freeMb(node) < needMb) {
             List<Sandbox> candidates = new ArrayList<>();
-            for (Sandbox s : byNode.get(node)) {
-                if (s != keep && !pinned(s) && (s.state == SandboxState.IDLE || s.state == SandboxState.DEDUP)) {
+            for (Sandbox s : cluster.onNode(node)) {
+                if (s != keep && !cluster.pinned(s) && (s.state == SandboxState.IDLE || s.state == SandboxState.DEDUP)) {
                     candidates.add(s);
                 }
             }
             if (candidates.isEmpty()) {
                 return false;
             }
-            Eviction ev = policy.evict(candidates, view, now);
+            Eviction ev = policy.evict(candidates, cluster, now);
             if (ev == null) {
                 return false;
             }
@@ -523,17 +484,15 @@ public final class ClusterSimulation {
         if (s.state != SandboxState.IDLE && s.state != SandboxState.DEDUP) {
             throw new IllegalStateException(policy.name() + ": cannot purge " + s + " while " + s.state);
         }
-        if (pinned(s)) {
+        if (cluster.pinned(s)) {
             throw new IllegalStateException(policy.name() + ": cannot purge " + s
                     + " while deduplicated sandboxes use its pages");
         }
         boolean wasDedup = s.state == SandboxState.DEDUP;
         if (s.base) {
-            s.base = false;
-            bases[s.function]--;
+            cluster.releaseBase(s);
         }
-        setMemory(s, 0);
-        remove(s);
+        cluster.remove(s);
         if (wasDedup) {
             onDedupCountDecreased(s.function);
         }
@@ -541,13 +500,12 @@ public final class ClusterSimulation {
 
     /** Releases bases no longer needed; bases that lost their last dependent are the policy's again. */
     private void onDedupCountDecreased(int f) {
-        int dedup = counts[f][SandboxState.DEDUP.ordinal()];
+        int dedup = cluster.count(f, SandboxState.DEDUP);
         int keep = Math.max(1, (dedup + baseThreshold - 1) / baseThreshold);
         List<Sandbox> released = new ArrayList<>();
-        for (Sandbox s : byFunction.get(f)) {
-            if (s.base && bases[f] > keep) {
-                s.base = false;
-                bases[f]--;
+        for (Sandbox s : cluster.ofFunction(f)) {
+            if (s.base && cluster.bases(f) > keep) {
+                cluster.releaseBase(s);
                 released.add(s);
             } else if (s.base && dedup == 0) {
                 released.add(s);
@@ -561,91 +519,6 @@ public final class ClusterSimulation {
         }
     }
 
-    private boolean pinned(Sandbox s) {
-        return s.base && counts[s.function][SandboxState.DEDUP.ordinal()] > 0;
-    }
-
-    private Sandbox mostRecentlyUsed(int f, SandboxState state) {
-        Sandbox best = null;
-        for (Sandbox s : byFunction.get(f)) {
-            if (s.state == state && (best == null || s.lastUsedMs > best.lastUsedMs
-                    || (s.lastUsedMs == best.lastUsedMs && s.id < best.id))) {
-                best = s;
-            }
-        }
-        return best;
-    }
-
-    private Sandbox prewarmStillBooting(int f) {
-        for (Sandbox s : byFunction.get(f)) {
-            if (s.state == SandboxState.STARTING && s.prewarmed && s.request == null) {
-                return s;
-            }
-        }
-        return null;
-    }
-
-    private void add(Sandbox s) {
-        List<Sandbox> list = byFunction.get(s.function);
-        s.slot = list.size();
-        list.add(s);
-        byNode.get(s.node).add(s);
-        counts[s.function][s.state.ordinal()]++;
-        gauge(s.state, +1);
-    }
-
-    private void remove(Sandbox s) {
-        List<Sandbox> list = byFunction.get(s.function);
-        Sandbox last = list.remove(list.size() - 1);
-        if (last != s) {
-            list.set(s.slot, last);
-            last.slot = s.slot;
-        }
-        s.slot = -1;
-        byNode.get(s.node).remove(s);
-        counts[s.function][s.state.ordinal()]--;
-        gauge(s.state, -1);
-        s.version++;
-    }
-
-    private void setState(Sandbox s, SandboxState state) {
-        counts[s.function][s.state.ordinal()]--;
-        gauge(s.state, -1);
-        double mem = s.memoryMb;
-        setMemory(s, 0);
-        s.state = state;
-        setMemory(s, mem);
-        counts[s.function][state.ordinal()]++;
-        gauge(state, +1);
-        s.stateSinceMs = now;
-        s.version++;
-    }
-
-    private void gauge(SandboxState state, int delta) {
-        if (state == SandboxState.DEDUP) {
-            dedupCount += delta;
-        } else {
-            warmCount += delta;
-        }
-    }
-
-    private void setMemory(Sandbox s, double mb) {
-        double delta = mb - s.memoryMb;
-        nodeUsedMb[s.node] += delta;
-        if (nodeUsedMb[s.node] > nodeCapacityMb + 1e-6) {
-            throw new IllegalStateException("node " + s.node + " would hold " + nodeUsedMb[s.node]
-                    + " MB, above its capacity " + nodeCapacityMb + " MB (" + s + ")");
-        }
-        usedMb += delta;
-        if (s.state == SandboxState.DEDUP) {
-            dedupMb += delta;
-        } else {
-            warmMb += delta;
-        }
-        s.memoryMb = mb;
-        peakMb = Math.max(peakMb, usedMb);
-    }
-
     // ---------------------------------------------------------------- types
 
     private enum EventKind { RUN, COMPLETE, READY, TIMER, PREWARM }
@@ -656,53 +529,6 @@ public final class ClusterSimulation {
         public int compareTo(Event o) {
             int c = Long.compare(timeMs, o.timeMs);
             return c != 0 ? c : Long.compare(seq, o.seq);
-        }
-    }
-
-    private final class View implements ClusterView {
-        @Override
-        public int functions() {
-            return functions.length;
-        }
-
-        @Override
-        public WorkloadFunction function(int id) {
-            return functions[id];
-        }
-
-        @Override
-        public int count(int function, SandboxState state) {
-            return counts[function][state.ordinal()];
-        }
-
-        @Override
-        public int bases(int function) {
-            return bases[function];
-        }
-
-        @Override
-        public int nodes() {
-            return nodeUsedMb.length;
-        }
-
-        @Override
-        public double nodeCapacityMb(int node) {
-            return nodeCapacityMb;
-        }
-
-        @Override
-        public double nodeUsedMb(int node) {
-            return nodeUsedMb[node];
-        }
-
-        @Override
-        public double usedMb() {
-            return usedMb;
-        }
-
-        @Override
-        public double capacityMb() {
-            return nodeCapacityMb * nodeUsedMb.length;
         }
     }
 
