@@ -160,7 +160,10 @@ final class ProtoReader {
                 need(4, "fixed32");
                 pos += 4;
             }
-            case LENGTH_DELIMITED -> pos += readLength();
+            case LENGTH_DELIMITED -> {
+                int len = readLength(); // not "pos += readLength()": that adds to the pos read before the prefix
+                pos += len;
+            }
             default -> throw failAt(tagStart, "unsupported wire type " + wireType(tag));
         }
     }
