@@ -145,6 +145,7 @@ codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 keyring=$DEFAULT_KEYRING
 if [[ -n ${MEDES_DEBIAN_MIRROR:-} ]]; then
   mirror=$MEDES_DEBIAN_MIRROR
+  origin="MEDES_DEBIAN_MIRROR"
 else
   [[ -n $codename ]] || die "cannot tell this system's release (no VERSION_CODENAME in /etc/os-release); set MEDES_DEBIAN_MIRROR"
   line=$(find_mirror "$codename" | head -n1)
@@ -153,9 +154,10 @@ else
   mirror=${line%%$'\t'*}
   signed=${line#*$'\t'}
   [[ -n $signed && -r $signed ]] && keyring=$signed
+  origin="the mirror of $codename in the system's apt sources"
 fi
 [[ -r $keyring ]] || die "keyring $keyring not found (package debian-archive-keyring)"
-log "no cached CRIU; taking Debian $SUITE's criu from $mirror (the mirror of $codename in the system's apt sources)"
+log "no cached CRIU; taking Debian $SUITE's criu from $mirror ($origin)"
 
 apt_dir="$CACHE/apt-$SUITE"
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
