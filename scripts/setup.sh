@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up of what Medes needs on a fresh Debian machine: a JDK 17+, Maven, python3 and
-# Node.js (the demo workers' runtimes). Installs only what is missing, from the Debian archive.
+# Node.js (the demo workers' runtimes), and CRIU >= 4.1 (scripts/criu.sh). Installs only what is
+# missing, from the Debian archive.
 set -euo pipefail
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
@@ -15,4 +16,11 @@ if ((${#missing[@]})); then
   fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# CRIU >= 4.1 for medes-criu's integration tests; criu.sh is cached (a second run is offline).
+if [[ $(id -u) -eq 0 ]]; then
+  "$(dirname "${BASH_SOURCE[0]}")/criu.sh" >/dev/null
+else
+  echo "setup: not root, so CRIU is not set up (scripts/criu.sh needs root to install it and run" \
+    "'criu check'); run medes-criu's tests with -Dmedes.criu.disabled=true or install CRIU >= 4.1" >&2
 fi

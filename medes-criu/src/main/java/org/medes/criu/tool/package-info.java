@@ -1,0 +1,31 @@
+/**
+ * The CRIU executable Medes checkpoints and restores with: where it is, which version, and whether
+ * it works here.
+ *
+ * <p>{@link org.medes.criu.tool.Criu} answers {@code isAvailable()} / {@code unavailabilityCause()}
+ * once per JVM: {@link org.medes.criu.tool.CriuLocator} finds CRIU in one order (below),
+ * {@link org.medes.criu.tool.CriuVersion} requires {@link org.medes.criu.tool.CriuVersion#MINIMUM}
+ * (4.1: CRIU 3.x cannot restore on kernels &gt;= 6.13, where the vDSO layout changed), and
+ * {@link org.medes.criu.tool.CriuBinary#check()} runs {@code criu check}. Every failure is a
+ * {@link org.medes.criu.tool.CriuUnavailableException} naming each place looked at and why it was
+ * rejected.
+ *
+ * <h2>Knobs</h2>
+ * <ul>
+ *   <li>{@code -Dmedes.criu=<path>} or {@code MEDES_CRIU=<path>} (the property wins): the criu
+ *       executable or wrapper to use, and the only one looked at;</li>
+ *   <li>{@code MEDES_CACHE} (default {@code /var/cache/medes}): where scripts/criu.sh installs
+ *       Debian trixie's CRIU; its wrapper {@code $MEDES_CACHE/bin/criu} is looked at next, then
+ *       {@code criu} on {@code PATH};</li>
+ *   <li>{@code -Dmedes.criu.disabled=true}: CRIU is unavailable without being looked for (the
+ *       integration tests then skip; otherwise they fail with the cause).</li>
+ * </ul>
+ *
+ * <h2>scripts/criu.sh</h2>
+ * Uses a system criu &gt;= 4.1 as it is; otherwise downloads Debian trixie's criu and its library
+ * closure, glibc included, with a private apt state, unpacks them into
+ * {@code $MEDES_CACHE/criu-<version>/root} and writes a wrapper that runs criu through the unpacked
+ * loader ({@code ld-linux-x86-64.so.2 --library-path ...}). It runs {@code criu check} before
+ * publishing the wrapper, and a second run is offline.
+ */
+package org.medes.criu.tool;
