@@ -3,45 +3,30 @@ package org.medes.criu.image;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medes.core.page.SandboxImage;
+import org.medes.criu.tool.Criu;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Reads a real CRIU dump of a sleeping process, when a CRIU binary and the rights to use it are
- * there ({@code MEDES_CRIU}, {@code /var/cache/medes/bin/criu} or {@code criu} on the PATH); skipped
- * otherwise.
+ * Reads a real CRIU dump of a sleeping process, with the CRIU {@link Criu} locates (fails when
+ * there is none, unless {@code -Dmedes.criu.disabled=true}).
  */
 class RealCriuDumpTest {
     @TempDir
     Path root;
 
-    static Path criu() {
-        List<Path> candidates = new ArrayList<>();
-        if (System.getenv("MEDES_CRIU") != null) {
-            candidates.add(Path.of(System.getenv("MEDES_CRIU")));
-        }
-        candidates.add(Path.of("/var/cache/medes/bin/criu"));
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!dir.isEmpty()) {
-                candidates.add(Path.of(dir, "criu"));
-            }
-        }
-        return candidates.stream().filter(Files::isExecutable).findFirst().orElse(null);
-    }
-
     @Test
     void readsAndRoundTripsARealDump() throws Exception {
-        Path criu = criu();
-        assumeTrue(criu != null, "no criu binary");
+        // CRIU is provided by scripts/setup.sh; only -Dmedes.criu.disabled=true turns this test off
+        assumeTrue(!Boolean.getBoolean(Criu.DISABLED_PROPERTY), "CRIU disabled by -D" + Criu.DISABLED_PROPERTY);
+        Path criu = Criu.binary().path();
         Process sleeper = new ProcessBuilder("setsid", "sleep", "300").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
@@ -49,7 +34,8 @@ class RealCriuDumpTest {
             Process dump = new ProcessBuilder(criu.toString(), "dump", "-t", Long.toString(sleeper.pid()), "-D",
                     img.toString(), "--leave-running", "-o", "dump.log").redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            assumeTrue(dump.waitFor(60, TimeUnit.SECONDS) && dump.exitValue() == 0, "criu dump failed (rights?)");
+            assertThat(dump.waitFor(60, TimeUnit.SECONDS)).as("criu dump finished within 60 s").isTrue();
+            assertThat(dump.exitValue()).as("criu dump exit code (log: dump.log in " + img + ")").isZero();
             int pid = (int) sleeper.pid();
             CriuImageDir d = CriuImageDir.open(img);
             assertThat(d.processes()).extracting(CriuProcess::pid).containsExactly(pid);
