@@ -34,7 +34,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
     private static final int IDX_MASK = (1 << IDX_BITS) - 1;
     private static final int MAX_EPOCH = (1 << (31 - IDX_BITS)) - 1;
     /** Op streams shorter than this are not worth an LZ4 attempt. */
-    private static final int LZ4_MIN_OPS = 48;
+    private static final int LZ4_MIN_OPS = 256;
     /** Literal keys from this score on leave at most one payload byte: the far references are not tried then. */
     private static final int GOOD_ENOUGH_SCORE = 57;
 
