@@ -30,8 +30,8 @@
  * is shorter. {@link org.medes.core.patch.XorLz4PatchCodec} (id 1) is the plain fallback: XOR
  * with the base, then LZ4.
  *
- * <p>Speed (JMH {@code PatchBenchmark}, one core, {@code -f 3}): pointer-aware encodes at ~0.6 GB/s
- * on real pages and ~1.15 GB/s on synthetic ones, and decodes at ~1.8 GB/s on both, short of the 1
+ * <p>Speed (JMH {@code PatchBenchmark}, one core, {@code -f 3}): pointer-aware encodes at ~0.55 GB/s
+ * on real pages and ~1.1 GB/s on synthetic ones, and decodes at ~2.1 and ~1.8 GB/s, short of the 1
  * and 3 GB/s targets. The real corpus is two fresh Python processes per fork and differs from fork
  * to fork (patches of 390-560 KB per 1024 pages, encode 0.55-1.2 GB/s), so compare several forks,
  * A and B back to back. Per page (real, timed inside the codec): encode ~0.9 us relocating the base
