@@ -34,9 +34,15 @@ public final class PointerAwarePatchCodec implements PatchCodec {
     private static final int IDX_MASK = (1 << IDX_BITS) - 1;
     private static final int MAX_EPOCH = (1 << (31 - IDX_BITS)) - 1;
     /** Op streams shorter than this are not worth an LZ4 attempt. */
-    private static final int LZ4_MIN_OPS = 48;
+    private static final int LZ4_MIN_OPS = 256;
     /** Literal keys from this score on leave at most one payload byte: the far references are not tried then. */
     private static final int GOOD_ENOUGH_SCORE = 57;
+    /**
+     * Runs of predicted, zero or rep-position words up to this long inside a literal run stay
+     * literals: each is a one-byte literal (reference with no payload), no longer than the op and
+     * the literal token after it, and the decoder handles fewer ops.
+     */
+    private static final int ABSORB_MAX = 2;
 
     /**
      * How hard the encoder looks for the cheapest literal reference; every setting writes the same
@@ -161,18 +167,6 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         return (int) ((w * 0x9E3779B97F4A7C15L) >>> (64 - HASH_BITS));
     }
 
-    private static int nonZeroBytes(long x) {
-        // one bit per non-zero byte
-        long t = (x | (x >>> 4)) & 0x0F0F0F0F0F0F0F0FL;
-        t = (t | (t >>> 2)) & 0x0303030303030303L;
-        t = (t | (t >>> 1)) & 0x0101010101010101L;
-        return Long.bitCount(t);
-    }
-
-    private static int varintLength(int v) {
-        return v < 0x80 ? 1 : 2;
-    }
-
     static final class Encoder implements PatchEncoder {
         private final LiteralSearch search;
         private final boolean lz4Stage;
@@ -273,11 +267,9 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                         }
                     }
                 }
-                if (kind >= 0 && litStart >= 0 && len < 2) {
-                    int cost = kind == MATCH ? 2 + varintLength(zigzag(d)) : 2;
-                    if (cost > 1 + nonZeroBytes(v ^ p)) {
-                        kind = -1;
-                    }
+                if (kind >= 0 && kind != MATCH && litStart >= 0 && len <= ABSORB_MAX
+                        && (kind != REP || search != LiteralSearch.PREDICTION)) {
+                    kind = -1;
                 }
                 if (kind < 0) {
                     if (litStart < 0) {

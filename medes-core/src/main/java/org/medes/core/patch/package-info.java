@@ -16,8 +16,11 @@
  * previous word, and the XOR against the other references only when those three leave more than
  * one payload byte (branch-free, the largest key wins); the
  * fuller and the cheaper searches, and leaving out the LZ4 stage, are package-private trade-offs
- * that {@code PatchCodecSurvey} measures side by side. The op
- * stream is then LZ4-compressed when that is shorter. Relocation goes through
+ * that {@code PatchCodecSurvey} measures side by side. Runs of up to two predicted, zero or
+ * rep-position words inside a literal run stay literals (one byte each, a reference without
+ * payload): no longer than the op plus the literal token after it, and ~40 % fewer ops. The op
+ * stream is then LZ4-compressed when that is shorter; streams under 256 bytes are not tried (LZ4
+ * saved them 0.5-24 bytes a page). Relocation goes through
  * {@code RelocationIndex}: unmoved ranges dropped, one compare against the overall range first,
  * the last range hit remembered. The byte layout is drawn in
  * {@code PointerAwarePatchFormat}. {@link org.medes.core.patch.SplitStreamPatchCodec} (id 3) is
@@ -27,13 +30,35 @@
  * is shorter. {@link org.medes.core.patch.XorLz4PatchCodec} (id 1) is the plain fallback: XOR
  * with the base, then LZ4.
  *
- * <p>Speed (JMH, real pages, one core): pointer-aware encodes at ~0.6 GB/s and decodes at ~1.9
- * GB/s, short of the 1 and 3 GB/s targets. Tried and measured not to help (neutral or slower):
- * relocating only the base words an op reads; a branch-free two-entry relocation cache; chunked
- * 8-word copies instead of arraycopy; 256-entry literal header tables in the decoder; the pure-Java
- * LZ4 decompressor; arithmetic instead of a table for literal byte counts; other tie-breaks between
- * equal references. Dropping the far literal references saves ~1.5 points for no speed; dropping
- * the LZ4 stage costs ~6 points for ~0.15 GB/s encode.
+ * <p>Speed (JMH {@code PatchBenchmark}, one core, {@code -f 3}): pointer-aware encodes at ~0.55 GB/s
+ * on real pages and ~1.1 GB/s on synthetic ones, and decodes at ~2.1 and ~1.8 GB/s, short of the 1
+ * and 3 GB/s targets. The real corpus is two fresh Python processes per fork and differs from fork
+ * to fork (patches of 390-560 KB per 1024 pages, encode 0.55-1.2 GB/s), so compare several forks,
+ * A and B back to back. Per page (real, timed inside the codec): encode ~0.9 us relocating the base
+ * page, ~0.75 us loading the target and hashing the predicted words, ~3.5 us ops and literal
+ * search, ~0.65 us LZ4; decode ~0.15 us LZ4, ~0.9 us relocating, ~1 us ops. On the synthetic pages
+ * relocation is ~1.75 us of ~2.2 (pointers spread over five mappings miss the last-range cache on a
+ * quarter of the words). The same 32 synthetic pages decoded over and over reach ~3.5 GB/s
+ * (in-process timing), so at 1024 pages branch history and cache misses likely weigh more than
+ * instruction count.
+ *
+ * <p>Tried and measured not to help (neutral or slower): relocating only the base words an op
+ * reads; a branch-free two-entry relocation cache; branch-free masks for the last-range and
+ * overall-range tests (decode -5 to -15 %); a one-probe granule table for relocation (collision-free
+ * multiplier found when the index is built), with or without the range branch (slower on real
+ * pages); reading one word of every cache line of the base and target pages first (synthetic
+ * decode 1790 -> 1391 MB/s); chunked 8-word copies instead of arraycopy; 256-entry literal header
+ * tables in the decoder; the pure-Java LZ4 decompressor; arithmetic instead of a table for literal
+ * byte counts; other tie-breaks between equal references; shortening the literal search's
+ * loop-carried chain through the last difference to three compares and two selects (same output);
+ * one rarely taken branch for the word-hash probe instead of nested ones; bitmasks of words equal
+ * to the prediction or zero, runs found by trailing-zero counts (encode -7 %); a LIT op's headers
+ * grouped before its payloads (no faster, +0.4 to +0.6 points of patch bytes); skipping the far
+ * references from two or three payload bytes left instead of one (at most +4 % encode, 0.0-0.3
+ * points);
+ * skipping LZ4 when literal payload dominates the op stream (no predictor: such pages still saved
+ * 600-775 bytes). Dropping the far literal references saves ~1.5 points (Python) to ~6 points
+ * (Node) less for little speed; dropping the LZ4 stage costs ~5-9 points for ~0.1 GB/s encode.
  *
  * <p>Decoders are exact and bounds-checked: a truncated or corrupt patch raises
  * {@link org.medes.core.patch.PatchFormatException}; it may also decode to a wrong page, which

@@ -90,6 +90,26 @@ class PointerAwarePatchCodecTest {
     }
 
     @Test
+    void shortRunsInsideLiteralsStayLiterals() throws PatchFormatException {
+        Random r = new Random(7);
+        byte[] base = PageCases.bytes(r);
+        byte[] target = base.clone();
+        ByteBuffer t = ByteBuffer.wrap(target).order(ByteOrder.LITTLE_ENDIAN);
+        // literal, lone zero word, literal, two predicted words, literal, then the base page
+        t.putLong(0, r.nextLong() | Long.MIN_VALUE);
+        t.putLong(8, 0);
+        t.putLong(16, r.nextLong() | Long.MIN_VALUE);
+        t.putLong(40, r.nextLong() | Long.MIN_VALUE);
+        int n = encode(target, base, PointerRelocation.none());
+        // one LIT op of 6 words (the zero word and the predicted pair are one-byte literals), then SAME 506
+        assertThat(out[0]).isEqualTo((byte) 0x00);
+        assertThat(out[1]).isEqualTo((byte) (0x80 | 5));
+        assertThat(Arrays.copyOfRange(out, n - 3, n))
+                .containsExactly(0x1F, (byte) (0x80 | (474 & 0x7F)), (byte) (474 >>> 7));
+        assertThat(decode(Arrays.copyOf(out, n), base, PointerRelocation.none())).isEqualTo(target);
+    }
+
+    @Test
     void randomPagesStayBoundedAndFallBackToRawOps() {
         byte[] base = PageCases.bytes(new Random(5));
         byte[] target = PageCases.bytes(new Random(6));
