@@ -23,9 +23,10 @@ import java.util.concurrent.locks.LockSupport;
  * restore: started with {@code setsid}, stdin and stdout on {@code /dev/null}, stderr on
  * {@code worker.err} in its directory, serving one request per connection on a Unix domain socket,
  * {@code worker.sock} in its directory (a listening TCP socket cannot be dumped by CRIU 4.1.1 on
- * Linux &gt;= 6.16: see the script's header). {@link #invoke()} answers {@code "FUNCTION INPUT COUNTER VALUE"}, where COUNTER
- * counts invocations since the worker started and VALUE(k) = VALUE(k-1) + k is computed from state
- * built at start, so an answer after a restore shows that the state came back.
+ * Linux &gt;= 6.16: see the script's header). {@link #invoke()} answers
+ * {@code "FUNCTION INPUT COUNTER VALUE"}, where COUNTER counts invocations since the worker started
+ * and VALUE(k) = VALUE(k-1) + k is computed from state built at start, so an answer after a
+ * restore shows that the state came back.
  *
  * <p>Thread-safety: not thread-safe.
  */
@@ -36,6 +37,8 @@ public final class FunctionWorker implements AutoCloseable {
     public static final List<String> FUNCTIONS = List.of("numpy-sum", "wordcount");
     static final String SOCKET = "worker.sock";
     static final String SCRIPT = "worker.py";
+    /** Longest Unix socket path Linux takes (sun_path is 108 bytes with its NUL). */
+    static final int MAX_SOCKET_PATH = 107;
     private static final Duration IO_TIMEOUT = Duration.ofSeconds(10);
 
     private final long pid;
@@ -69,7 +72,11 @@ public final class FunctionWorker implements AutoCloseable {
             }
             Files.write(script, in.readAllBytes());
         }
-        Path socket = dir.resolve(SOCKET);
+        Path socket = dir.toAbsolutePath().resolve(SOCKET);
+        if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
+            throw new IllegalArgumentException("socket path " + socket + " is longer than " + MAX_SOCKET_PATH
+                    + " bytes (sun_path); use a shorter directory");
+        }
         Files.deleteIfExists(socket);
         long t0 = System.nanoTime();
         ProcessBuilder pb = new ProcessBuilder("setsid", PYTHON.toString(), script.toString(), function,

@@ -66,6 +66,15 @@ class CriuCheckpointerErrorsTest {
     }
 
     @Test
+    void workerRefusesASocketPathLinuxCannotBind() {
+        Path deep = tmp.resolve("d".repeat(120));
+        assertThatThrownBy(() -> FunctionWorker.start("numpy-sum", 1, deep, Duration.ofSeconds(5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("longer than 107 bytes");
+        assertThatThrownBy(() -> FunctionWorker.start("no-such-function", 1, tmp, Duration.ofSeconds(5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown function");
+    }
+
+    @Test
     void timeoutMustBePositive() throws Exception {
         assertThatThrownBy(() -> new CriuCheckpointer(new CriuBinary(tmp, new CriuVersion(4, 1, 1, 0)), Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
