@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Idempotent set-up of what Medes needs on a fresh Debian machine: a JDK 17+, Maven, python3 and
-# Node.js (the demo workers' runtimes), and CRIU >= 4.1 (scripts/criu.sh). Installs only what is
+# Idempotent set-up of what Medes needs on a fresh Debian machine: a JDK 17+, Maven, python3 (with
+# numpy) and Node.js (the demo workers' runtimes), and CRIU >= 4.1 (scripts/criu.sh). Installs only what is
 # missing, from the Debian archive.
 set -euo pipefail
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 [[ -x /usr/bin/python3 ]] || missing+=(python3)
+# numpy for medes-criu's function worker (workers/worker.py), which runs on /usr/bin/python3
+/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || missing+=(python3-numpy)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2

@@ -30,6 +30,12 @@ public final class MedesCli {
                     err.println("simulate: " + e.getMessage());
                     return 2;
                 }
+            case "checkpoint":
+                return guarded("checkpoint", () -> CheckpointCommand.run(rest, out), err);
+            case "dedup":
+                return guarded("dedup", () -> DedupCommand.run(rest, out), err);
+            case "restore":
+                return guarded("restore", () -> RestoreCommand.run(rest, out), err);
             case "help", "-h", "--help":
                 usage(out);
                 return 0;
@@ -40,12 +46,36 @@ public final class MedesCli {
         }
     }
 
+    @FunctionalInterface
+    private interface Command {
+        int run() throws Exception;
+    }
+
+    /** Runs a checkpoint command: bad options exit 2, a failed checkpoint, dedup or restore exits 1. */
+    private static int guarded(String name, Command command, PrintStream err) throws Exception {
+        try {
+            return command.run();
+        } catch (IllegalArgumentException e) {
+            err.println(name + ": " + e.getMessage());
+            return 2;
+        } catch (java.io.IOException | org.medes.criu.tool.CriuUnavailableException e) {
+            err.println(name + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
     private static void usage(PrintStream out) {
         out.println("usage: ./medes <command>");
         out.println("  demo [--runtime python|node] [--runs N] [--threads T]");
         out.println("         deduplicate a live worker against another instance and restore it (the default command)");
         out.println("  " + SimulateCommand.USAGE);
         out.println("         compare keep-alive / keep-dedup policies on a simulated cluster (default: the paper's setup)");
+        out.println("  " + CheckpointCommand.USAGE);
+        out.println("         dump a process with CRIU (root; keep DIR on /dev/shm)");
+        out.println("  " + DedupCommand.USAGE);
+        out.println("         deduplicate a CRIU checkpoint against base checkpoints into FILE and FILE.criu/");
+        out.println("  " + RestoreCommand.USAGE);
+        out.println("         rebuild the checkpoint of a dedup image (same bases, same order); --start restores it");
         out.println("  help   this text");
     }
 }

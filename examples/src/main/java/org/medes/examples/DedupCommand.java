@@ -1,0 +1,84 @@
+package org.medes.examples;
+
+import org.medes.core.base.BaseSandboxes;
+import org.medes.core.engine.DedupEngine;
+import org.medes.core.registry.OffHeapFingerprintRegistry;
+import org.medes.criu.checkpoint.CheckpointDedup;
+import org.medes.criu.checkpoint.CheckpointDedupResult;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code ./medes dedup --base DIR [--base DIR ...] --out FILE [--keep-pages] [--threads T]
+ * CHECKPOINT_DIR}: deduplicates a CRIU checkpoint against base checkpoints into the dedup image
+ * FILE and FILE.criu/ (the checkpoint's other files), then deletes the checkpoint's raw pages
+ * unless --keep-pages. {@code ./medes restore} needs the same bases in the same order.
+ */
+final class DedupCommand {
+    static final String USAGE = "dedup --base DIR [--base DIR ...] --out FILE [--keep-pages] [--threads T] CHECKPOINT_DIR";
+
+    private DedupCommand() {
+    }
+
+    /** Options shared with {@code restore}: bases, output, threads, and the one positional argument. */
+    record Options(List<Path> bases, Path out, int threads, boolean flag, Path input) {
+        static Options parse(String[] args, String flagName, String usage) {
+            List<Path> bases = new ArrayList<>();
+            Path out = null;
+            Path input = null;
+            int threads = Runtime.getRuntime().availableProcessors();
+            boolean flag = false;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (a.equals("--base")) {
+                    bases.add(Path.of(CheckpointCommand.value(args, i++)));
+                } else if (a.equals("--out")) {
+                    out = Path.of(CheckpointCommand.value(args, i++));
+                } else if (a.equals("--threads")) {
+                    threads = Integer.parseInt(CheckpointCommand.value(args, i++));
+                } else if (a.equals(flagName)) {
+                    flag = true;
+                } else if (a.startsWith("--") || input != null) {
+                    throw new IllegalArgumentException("unexpected argument " + a + " (" + usage + ")");
+                } else {
+                    input = Path.of(a);
+                }
+            }
+            if (bases.isEmpty() || out == null || input == null) {
+                throw new IllegalArgumentException("at least one --base, --out and the input are required (" + usage + ")");
+            }
+            if (threads < 1) {
+                throw new IllegalArgumentException("--threads must be at least 1");
+            }
+            return new Options(List.copyOf(bases), out, threads, flag, input);
+        }
+    }
+
+    static int run(String[] args, PrintStream out) throws Exception {
+        Options o = Options.parse(args, "--keep-pages", USAGE);
+        try (OffHeapFingerprintRegistry registry = new OffHeapFingerprintRegistry();
+             BaseSandboxes bases = BaseSandboxes.builder().registry(registry).build();
+             DedupEngine engine = DedupEngine.builder().threads(o.threads()).build()) {
+            CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+            addBases(dedup, o.bases(), out);
+            CheckpointDedupResult r = dedup.dedup(o.input(), o.out(), !o.flag());
+            out.printf("deduplicated %s into %s (+ %s)%n", o.input(), r.dedupFile(), r.criuFiles());
+            out.printf("  %d pages (%.1f MiB), stored %.2f MiB, saved %.1f %%%n", r.pages(), r.rawBytes() / 1048576.0,
+                    r.storedBytes() / 1048576.0, 100 * r.savedFraction());
+            out.printf("  read pages %d ms, dedup %d ms (%.0f MB/s, %d threads), write %d ms; raw pages %s%n",
+                    r.readPages().toMillis(), r.dedup().toMillis(), r.dedupMbPerSecond(), o.threads(),
+                    r.write().toMillis(), r.rawPagesDeleted() ? "deleted" : "kept");
+        }
+        return 0;
+    }
+
+    static void addBases(CheckpointDedup dedup, List<Path> dirs, PrintStream out) throws Exception {
+        for (Path dir : dirs) {
+            int id = dedup.addBase(dir.getFileName().toString(), dir);
+            out.printf("base %d: %s%n", id, dir);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package org.medes.examples;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.medes.criu.checkpoint.CriuCheckpointer;
+import org.medes.criu.checkpoint.FunctionWorker;
+import org.medes.criu.checkpoint.RestoreResult;
+import org.medes.criu.tool.Criu;
+import org.medes.criu.tool.CriuUnavailableException;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/**
+ * {@code ./medes checkpoint}, {@code dedup} and {@code restore} end to end on real workers and real
+ * CRIU (fails without CRIU unless {@code -Dmedes.criu.disabled=true}); option errors without it.
+ */
+class CheckpointCommandsTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private final List<FunctionWorker> workers = new ArrayList<>();
+    private Path root;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        root = Files.isDirectory(shm) ? Files.createTempDirectory(shm, "medes-cli-test-")
+                : Files.createTempDirectory("medes-cli-test-");
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        workers.forEach(FunctionWorker::close);
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static void criuMustBeAvailable() {
+        assumeFalse(Boolean.getBoolean(Criu.DISABLED_PROPERTY), "CRIU switched off by -D" + Criu.DISABLED_PROPERTY);
+        CriuUnavailableException cause = Criu.unavailabilityCause();
+        if (cause != null) {
+            fail("CRIU is unavailable (run scripts/setup.sh as root, or pass -D" + Criu.DISABLED_PROPERTY
+                    + "=true on a machine that cannot have it): " + cause.getMessage(), cause);
+        }
+    }
+
+    private FunctionWorker start(String function, int input) throws IOException {
+        FunctionWorker w = FunctionWorker.start(function, input, root.resolve(function + "-" + input), DEADLINE);
+        workers.add(w);
+        return w;
+    }
+
+    private static TreeMap<String, Path> files(Path dir, String glob) throws IOException {
+        TreeMap<String, Path> out = new TreeMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, glob)) {
+            ds.forEach(p -> out.put(p.getFileName().toString(), p));
+        }
+        return out;
+    }
+
+    private static SimulateCommandTest.Result ok(String... args) throws Exception {
+        SimulateCommandTest.Result r = SimulateCommandTest.run(args);
+        assertThat(r.code()).as("%s exit code; stderr: %s", String.join(" ", args), r.err()).isZero();
+        return r;
+    }
+
+    @Test
+    void checkpointDedupAndRestoreEndToEnd() throws Exception {
+        criuMustBeAvailable();
+        FunctionWorker base = start("numpy-sum", 11);
+        FunctionWorker target = start("numpy-sum", 12);
+        Path baseDir = root.resolve("base-ck");
+        Path targetDir = root.resolve("target-ck");
+        ok("checkpoint", "--pid", Long.toString(base.pid()), "--out", baseDir.toString(), "--leave-running");
+        long first = FunctionWorker.value(target.invoke());
+        SimulateCommandTest.Result ck = ok("checkpoint", "--pid", Long.toString(target.pid()), "--out",
+                targetDir.toString());
+        assertThat(ck.out()).contains("checkpointed pid " + target.pid()).contains("process ended");
+        target.awaitReaped(DEADLINE);
+
+        Path file = root.resolve("dedup/target.medes");
+        SimulateCommandTest.Result d = ok("dedup", "--base", baseDir.toString(), "--out", file.toString(),
+                "--keep-pages", targetDir.toString());
+        System.out.print(d.out());
+        assertThat(d.out()).containsPattern("\\d+ pages \\(").containsPattern("saved \\d+\\.\\d %")
+                .containsPattern("\\d+ MB/s").contains("raw pages kept");
+        assertThat(file).exists();
+        assertThat(file.resolveSibling("target.medes.criu").resolve("pstree.img")).exists();
+
+        Path rebuilt = root.resolve("rebuilt");
+        SimulateCommandTest.Result r = ok("restore", "--base", baseDir.toString(), "--out", rebuilt.toString(),
+                file.toString());
+        System.out.print(r.out());
+        assertThat(r.out()).contains("criu restore -D " + rebuilt);
+        TreeMap<String, Path> original = files(targetDir, "*.img");
+        TreeMap<String, Path> restored = files(rebuilt, "*.img");
+        assertThat(restored.keySet()).isEqualTo(original.keySet());
+        assertThat(files(rebuilt, "pages-*.img")).isNotEmpty();
+        for (String name : original.keySet()) {
+            assertThat(Files.mismatch(original.get(name), restored.get(name))).as("%s byte-equal to the dump's", name)
+                    .isEqualTo(-1);
+        }
+
+        RestoreResult s = CriuCheckpointer.system().restore(rebuilt);
+        assertThat(s.pid()).isEqualTo(target.pid());
+        FunctionWorker back = FunctionWorker.attach(s.pid(), target.dir());
+        workers.add(back);
+        back.awaitReady(DEADLINE);
+        String answer = back.invoke();
+        assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(2);
+        assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(first + 2);
+    }
+
+    @Test
+    void optionErrorsExitWithTwoAndSayWhat() throws Exception {
+        SimulateCommandTest.Result r = SimulateCommandTest.run("dedup", "--out", "x.medes", "ck");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("dedup: at least one --base");
+        r = SimulateCommandTest.run("restore", "--base", "b", "--out");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("restore: --out needs a value");
+        r = SimulateCommandTest.run("checkpoint", "--pid", "1", "--bogus");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown option --bogus");
+        r = SimulateCommandTest.run("help");
+        assertThat(r.out()).contains("dedup --base DIR").contains("restore --base DIR").contains("checkpoint --pid PID");
+    }
+
+    @Test
+    void restoreOfAMissingDedupImageExitsWithOne() throws Exception {
+        SimulateCommandTest.Result r = SimulateCommandTest.run("restore", "--base", root.toString(), "--out",
+                root.resolve("out").toString(), root.resolve("none.medes").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("restore: ");
+    }
+}

@@ -1,0 +1,169 @@
+package org.medes.criu.checkpoint;
+
+import org.medes.core.page.PageSize;
+import org.medes.core.page.SandboxImage;
+import org.medes.criu.image.EntryFile;
+import org.medes.criu.image.ImageHeader;
+import org.medes.criu.image.Pagemap;
+import org.medes.criu.image.PagemapEntry;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The files of a deduplicated checkpoint: the dedup image {@code NAME} and, beside it in
+ * {@code NAME.criu/}, every file of the CRIU image directory but the raw pages ({@code pages-*.img})
+ * and CRIU's logs. Stateless.
+ */
+final class CheckpointFiles {
+    /** Suffix of the directory of CRIU files kept beside a dedup image. */
+    static final String CRIU_FILES_SUFFIX = ".criu";
+
+    private CheckpointFiles() {
+    }
+
+    /** Where the CRIU files of dedup image {@code dedupFile} are kept. */
+    static Path criuFilesOf(Path dedupFile) {
+        return dedupFile.resolveSibling(dedupFile.getFileName() + CRIU_FILES_SUFFIX);
+    }
+
+    static boolean isRawPages(String name) {
+        return name.startsWith("pages-") && name.endsWith(".img");
+    }
+
+    private static boolean isLog(String name) {
+        return name.endsWith(".log");
+    }
+
+    /** Creates {@code dir}, which must be absent or empty. */
+    static void createEmptyDir(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            if (ds.iterator().hasNext()) {
+                throw new CheckpointException(dir + " is not empty");
+            }
+        }
+    }
+
+    /** Copies the regular files of {@code from} but raw pages and logs into the empty or absent {@code to}. */
+    static void copyWithoutPages(Path from, Path to) throws IOException {
+        createEmptyDir(to);
+        for (Path f : list(from)) {
+            String name = f.getFileName().toString();
+            if (!isRawPages(name) && !isLog(name) && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                Files.copy(f, to.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+    }
+
+    /** Deletes the raw pages files of {@code dir}; returns how many bytes they held. */
+    static long deleteRawPages(Path dir) throws IOException {
+        long bytes = 0;
+        for (Path f : list(dir)) {
+            if (isRawPages(f.getFileName().toString())) {
+                bytes += Files.size(f);
+                Files.delete(f);
+            }
+        }
+        return bytes;
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            ds.forEach(out::add);
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** The only {@code pagemap-PID.img} of {@code dir}; a dedup checkpoint holds one process. */
+    static Path onlyPagemap(Path dir) throws IOException {
+        List<Path> found = new ArrayList<>();
+        for (Path f : list(dir)) {
+            String name = f.getFileName().toString();
+            if (name.startsWith("pagemap-") && name.endsWith(".img")) {
+                found.add(f);
+            }
+        }
+        if (found.size() != 1) {
+            throw new CheckpointException(dir + " holds " + found.size() + " pagemap files " + found
+                    + ", expected exactly one (one process per dedup checkpoint)");
+        }
+        return found.get(0);
+    }
+
+    /** Reads a pagemap file, with or without the head magic (CRIU 4 writes it, img_version 2). */
+    static Pagemap readPagemap(Path file) throws IOException {
+        boolean headMagic = false;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            if (ch.read(b, 0) == 4) {
+                headMagic = b.getInt(0) == ImageHeader.IMG_COMMON_MAGIC;
+            }
+        }
+        return Pagemap.from(EntryFile.read(file, ImageHeader.Kind.PAGEMAP, headMagic));
+    }
+
+    /**
+     * Writes {@code image}'s pages into {@code dir}'s {@code pages-N.img} (N from the pagemap's head)
+     * in pagemap order, after checking that they are exactly the pagemap's present pages.
+     *
+     * @return bytes written
+     */
+    static long writePages(Path dir, Pagemap pagemap, SandboxImage image) throws IOException {
+        int k = 0;
+        for (PagemapEntry e : pagemap.entries()) {
+            if (e.inParentImage()) {
+                throw new CheckpointException(pagemap.path() + ": pages at 0x" + Long.toHexString(e.vaddr())
+                        + " are in a parent image; dedup checkpoints have no parent");
+            }
+            if (!e.present()) {
+                continue;
+            }
+            for (long j = 0; j < e.pageCount(); j++, k++) {
+                long vaddr = e.vaddr() + (j << PageSize.SHIFT);
+                if (k >= image.pageCount() || image.pageVaddr(k) != vaddr) {
+                    throw new CheckpointException("rebuilt image " + image.id() + " page " + k + " should be at 0x"
+                            + Long.toHexString(vaddr) + " as in " + pagemap.path());
+                }
+            }
+        }
+        if (k != image.pageCount()) {
+            throw new CheckpointException("rebuilt image " + image.id() + " has " + image.pageCount() + " pages, "
+                    + pagemap.path() + " stores " + k);
+        }
+        Path target = dir.resolve("pages-" + Integer.toUnsignedString(pagemap.head().pagesId()) + ".img");
+        Path tmp = dir.resolve("." + target.getFileName() + ".tmp");
+        int batch = 256;
+        byte[] buf = new byte[batch * PageSize.BYTES];
+        ByteBuffer wrap = ByteBuffer.wrap(buf);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            for (int p = 0; p < image.pageCount(); p += batch) {
+                int n = Math.min(batch, image.pageCount() - p);
+                for (int i = 0; i < n; i++) {
+                    image.copyPage(p + i, buf, i * PageSize.BYTES);
+                }
+                wrap.clear().limit(n * PageSize.BYTES);
+                while (wrap.hasRemaining()) {
+                    ch.write(wrap);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        return image.pageBytes();
+    }
+}

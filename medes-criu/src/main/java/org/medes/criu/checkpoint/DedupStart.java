@@ -1,0 +1,100 @@
+package org.medes.criu.checkpoint;
+
+import org.medes.core.base.BasePageSource;
+import org.medes.core.engine.DedupEngine;
+import org.medes.core.engine.PageRestoreException;
+import org.medes.core.image.DedupImage;
+import org.medes.core.image.DedupImageFormatException;
+import org.medes.core.page.SandboxImage;
+import org.medes.criu.image.Pagemap;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Starts a process from a dedup checkpoint written by {@link CheckpointDedup}: reads the dedup
+ * image, rebuilds its pages from the base pages ({@link DedupEngine#restore}, every page checked
+ * against its checksum), writes a CRIU image directory (the kept CRIU files and
+ * {@code pages-N.img} in pagemap order) and restores it with CRIU.
+ *
+ * <p>A missing or changed base page, a corrupt dedup image or anything else that stops the pages
+ * from being rebuilt exactly fails before the image directory is written and before CRIU runs;
+ * the dedup image and its CRIU files are never changed.
+ *
+ * <p>The bases stay held by the dedup image ({@link org.medes.core.base.BaseSandboxes#release})
+ * until the caller discards it. Thread-safety: thread-safe; concurrent starts must use different
+ * output directories.
+ */
+public final class DedupStart {
+    private final DedupEngine engine;
+    private final BasePageSource bases;
+    private final CriuCheckpointer criu;
+
+    /** {@code criu} may be null when only {@link #rebuild} is used. */
+    public DedupStart(DedupEngine engine, BasePageSource bases, CriuCheckpointer criu) {
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.bases = Objects.requireNonNull(bases, "bases");
+        this.criu = criu;
+    }
+
+    /**
+     * Rebuilds the CRIU image directory of {@code dedupFile} into {@code outDir} (absent or empty).
+     *
+     * @throws CheckpointException naming the dedup image and, when a page could not be rebuilt, the
+     *     page and the reason (its cause is then the {@link PageRestoreException}); nothing is
+     *     written to {@code outDir} then
+     */
+    public RebuildResult rebuild(Path dedupFile, Path outDir) throws IOException {
+        Path criuFiles = CheckpointFiles.criuFilesOf(dedupFile);
+        if (!Files.isDirectory(criuFiles)) {
+            throw new CheckpointException("dedup image " + dedupFile + " has no CRIU files beside it (" + criuFiles
+                    + " is missing)");
+        }
+        Pagemap pagemap = CheckpointFiles.readPagemap(CheckpointFiles.onlyPagemap(criuFiles));
+        long t0 = System.nanoTime();
+        try (DedupImage dedup = readImage(dedupFile)) {
+            long t1 = System.nanoTime();
+            SandboxImage pages;
+            try {
+                pages = engine.restore(dedup, bases);
+            } catch (PageRestoreException e) {
+                throw new CheckpointException("dedup start of " + dedupFile + " aborted before CRIU restore: "
+                        + e.getMessage(), e);
+            }
+            long t2 = System.nanoTime();
+            try (pages) {
+                CheckpointFiles.copyWithoutPages(criuFiles, outDir);
+                long bytes = CheckpointFiles.writePages(outDir, pagemap, pages);
+                long t3 = System.nanoTime();
+                return new RebuildResult(outDir, dedup.id(), pages.pageCount(), bytes, Duration.ofNanos(t1 - t0),
+                        Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2));
+            }
+        }
+    }
+
+    /**
+     * Rebuilds {@code dedupFile} into {@code workDir} (absent or empty; best on tmpfs) and restores
+     * the process there with CRIU, detached.
+     *
+     * @throws CheckpointException as {@link #rebuild} (CRIU is then not run) or
+     *     {@link CriuCheckpointer#restore}
+     */
+    public DedupStartResult start(Path dedupFile, Path workDir) throws IOException {
+        if (criu == null) {
+            throw new IllegalStateException("this DedupStart was made without a CriuCheckpointer");
+        }
+        RebuildResult rebuilt = rebuild(dedupFile, workDir);
+        return new DedupStartResult(rebuilt, criu.restore(workDir));
+    }
+
+    private static DedupImage readImage(Path dedupFile) throws IOException {
+        try {
+            return DedupImage.read(dedupFile);
+        } catch (DedupImageFormatException e) {
+            throw new CheckpointException("dedup image " + dedupFile + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+}

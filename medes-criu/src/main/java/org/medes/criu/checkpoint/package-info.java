@@ -1,0 +1,48 @@
+/**
+ * Checkpoint, deduplicate and start live processes with CRIU.
+ *
+ * <h2>Pieces</h2>
+ * <ul>
+ *   <li>{@link org.medes.criu.checkpoint.CriuCheckpointer}: {@code dump(pid, dir, leaveRunning)}
+ *       and {@code restore(dir)} (detached, the root under its old pid, read from
+ *       {@code pstree.img}) through the {@code criu} command line
+ *       ({@link org.medes.criu.tool.Criu#binary()}); each returns how long criu ran. Failures are
+ *       {@link org.medes.criu.checkpoint.CheckpointException}s naming the pid and the directory
+ *       and quoting the last lines of {@code dump.log} / {@code restore.log}.</li>
+ *   <li>{@link org.medes.criu.checkpoint.CheckpointDedup}: a checkpoint directory becomes a
+ *       medes-core {@code SandboxImage} ({@link org.medes.criu.image.CriuImageDir}), is
+ *       deduplicated against base checkpoints ({@code addBase}), and is kept as a dedup image
+ *       {@code FILE} plus {@code FILE.criu/}: every file of the checkpoint but
+ *       {@code pages-*.img} and CRIU's logs. The raw pages are deleted once the dedup image has
+ *       been written and read back.</li>
+ *   <li>{@link org.medes.criu.checkpoint.DedupStart}: {@code rebuild(FILE, dir)} checks and rebuilds
+ *       every page ({@code DedupEngine.restore}) before it writes anything, then copies
+ *       {@code FILE.criu/} into {@code dir} and writes {@code pages-N.img} in pagemap order
+ *       (byte-identical to the dump's); {@code start} adds the CRIU restore. A missing or changed
+ *       base page stops it before CRIU runs, with the page and the reason
+ *       ({@code PageRestoreException} as the cause); the dedup image is never touched.</li>
+ *   <li>{@link org.medes.criu.checkpoint.FunctionWorker}: the stateful Python/numpy worker of
+ *       {@code workers/worker.py}, started so that CRIU can dump it, invoked over a Unix domain
+ *       socket.</li>
+ * </ul>
+ *
+ * <h2>What a dumpable process looks like here</h2>
+ * Its own session ({@code setsid}); stdio on {@code /dev/null} or files, never a terminal (no
+ * {@code --shell-job}); no children outside the dumped tree; no established TCP connections. On
+ * Linux &gt;= 6.16 CRIU 4.1.1 cannot dump even a <em>listening</em> inet socket
+ * ({@code getsockopt(SO_PASSCRED)} now fails on inet sockets: "sockets: Can't get 1:16 opt:
+ * Operation not supported"), so the worker listens on a Unix domain socket bound to a path, which
+ * dumps and restores as it is. A restore needs the root's old pid free: dump without
+ * {@code --leave-running} kills the process, and its parent must reap it before the restore
+ * ({@code restore} refuses, naming the pid, while anything holds it). A file the process has open
+ * must have the size it had at dump time when restored (CRIU checks), so a worker's stdout is best
+ * {@code /dev/null}. Images belong on tmpfs ({@code /dev/shm}). CRIU's
+ * {@code rlimit: Can't setup RLIMIT_NOFILE} log line is harmless.
+ *
+ * <h2>Scope</h2>
+ * One process per dedup checkpoint, full dumps only (no pre-dump parent chain). Bases are
+ * identified by the order they were added to {@code BaseSandboxes}: rebuilding needs the same
+ * base checkpoints added in the same order (a different base is caught page by page by its
+ * checksum).
+ */
+package org.medes.criu.checkpoint;

@@ -1,0 +1,255 @@
+package org.medes.criu.checkpoint;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.medes.core.base.BaseSandboxes;
+import org.medes.core.engine.DedupEngine;
+import org.medes.core.engine.PageRestoreException;
+import org.medes.core.image.DedupImage;
+import org.medes.core.registry.OffHeapFingerprintRegistry;
+import org.medes.criu.tool.Criu;
+import org.medes.criu.tool.CriuUnavailableException;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/**
+ * Real workers, real CRIU: checkpoint, dedup against a base checkpoint, dedup start, invoke. Fails
+ * when CRIU is unavailable unless {@code -Dmedes.criu.disabled=true}. Images live on /dev/shm.
+ */
+class DedupStartIntegrationTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static DedupEngine engine;
+
+    private final List<FunctionWorker> workers = new ArrayList<>();
+    private Path root;
+    private CriuCheckpointer criu;
+    private OffHeapFingerprintRegistry registry;
+    private BaseSandboxes bases;
+
+    @BeforeAll
+    static void criuMustBeAvailableUnlessSwitchedOff() {
+        assumeFalse(Boolean.getBoolean(Criu.DISABLED_PROPERTY), "CRIU switched off by -D" + Criu.DISABLED_PROPERTY);
+        CriuUnavailableException cause = Criu.unavailabilityCause();
+        if (cause != null) {
+            fail("CRIU is unavailable (run scripts/setup.sh as root, or pass -D" + Criu.DISABLED_PROPERTY
+                    + "=true on a machine that cannot have it): " + cause.getMessage(), cause);
+        }
+        engine = DedupEngine.builder().build();
+    }
+
+    @AfterAll
+    static void closeEngine() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        root = ShmDirs.create("medes-ck-test-");
+        criu = CriuCheckpointer.system();
+        registry = new OffHeapFingerprintRegistry();
+        bases = BaseSandboxes.builder().registry(registry).build();
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        workers.forEach(FunctionWorker::close);
+        bases.close();
+        registry.close();
+        ShmDirs.delete(root);
+    }
+
+    private FunctionWorker start(String function, int input) throws IOException {
+        FunctionWorker w = FunctionWorker.start(function, input, root.resolve(function + "-" + input), DEADLINE);
+        workers.add(w);
+        return w;
+    }
+
+    private FunctionWorker attach(long pid, FunctionWorker original) {
+        FunctionWorker w = FunctionWorker.attach(pid, original.dir());
+        workers.add(w);
+        return w;
+    }
+
+    /** Base worker dumped left running and added as a base; returns its checkpoint dir. */
+    private Path baseCheckpoint(CheckpointDedup dedup, FunctionWorker base, String function) throws IOException {
+        Path dir = root.resolve("base-ck");
+        DumpResult d = criu.dump(base.pid(), dir, true);
+        assertThat(d.leftRunning()).isTrue();
+        assertThat(base.isRunning()).isTrue();
+        dedup.addBase(function, dir);
+        return dir;
+    }
+
+    /** Target worker dumped (killed, reaped); returns its checkpoint dir and keeps a copy of its pages if asked. */
+    private Path targetCheckpoint(FunctionWorker target, Path pagesCopy) throws IOException {
+        Path dir = root.resolve("target-ck");
+        DumpResult d = criu.dump(target.pid(), dir, false);
+        target.awaitReaped(DEADLINE);
+        System.out.printf("medes-criu timing: dump %d ms (%s, killed)%n", d.elapsed().toMillis(), dir.getFileName());
+        if (pagesCopy != null) {
+            Files.createDirectories(pagesCopy);
+            for (Path p : rawPages(dir)) {
+                Files.copy(p, pagesCopy.resolve(p.getFileName()));
+            }
+        }
+        return dir;
+    }
+
+    private static List<Path> rawPages(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "pages-*.img")) {
+            ds.forEach(out::add);
+        }
+        return out;
+    }
+
+    @Test
+    void dedupStartedWorkerCarriesOnFromItsPreCheckpointState() throws Exception {
+        FunctionWorker base = start("numpy-sum", 1);
+        FunctionWorker target = start("numpy-sum", 2);
+        System.out.printf("medes-criu timing: worker cold start %d ms (start to first answer)%n",
+                target.coldStart().toMillis());
+        base.invoke();
+        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        baseCheckpoint(dedup, base, "numpy-sum");
+        target.invoke();
+        String second = target.invoke();
+        assertThat(FunctionWorker.counter(second)).isEqualTo(2);
+        long atCheckpoint = FunctionWorker.value(second);
+        Path pagesCopy = root.resolve("original-pages");
+        Path ck = targetCheckpoint(target, pagesCopy);
+
+        Path file = root.resolve("dedup/target.medes");
+        CheckpointDedupResult r = dedup.dedup(ck, file);
+        System.out.printf("medes-criu timing: dedup %d pages, saved %.1f %%: read %d ms, dedup %d ms (%.0f MB/s), "
+                        + "write %d ms%n", r.pages(), 100 * r.savedFraction(), r.readPages().toMillis(),
+                r.dedup().toMillis(), r.dedupMbPerSecond(), r.write().toMillis());
+        assertThat(r.savedFraction()).as("saved share against another input's worker").isGreaterThan(0.5);
+        assertThat(rawPages(ck)).as("raw pages deleted").isEmpty();
+        assertThat(Files.size(file)).isLessThan(r.rawBytes() / 2);
+        assertThat(r.criuFiles().resolve("pstree.img")).exists();
+
+        DedupStartResult s = new DedupStart(engine, bases, criu).start(file, root.resolve("started"));
+        RebuildResult b = s.rebuild();
+        System.out.printf("medes-criu timing: dedup start: read image %d ms, pages rebuilt %d ms (%.0f MB/s), image "
+                        + "written %d ms, criu restore %d ms, total %d ms%n", b.readImage().toMillis(),
+                b.rebuildPages().toMillis(), b.rebuildMbPerSecond(), b.writeImage().toMillis(),
+                s.restore().elapsed().toMillis(), s.total().toMillis());
+        assertThat(s.pid()).isEqualTo(target.pid());
+        for (Path p : rawPages(root.resolve("started"))) {
+            assertThat(Files.mismatch(p, pagesCopy.resolve(p.getFileName()))).as("%s equals the dump's", p).isEqualTo(-1);
+        }
+        FunctionWorker restored = attach(s.pid(), target);
+        restored.awaitReady(DEADLINE);
+        String answer = restored.invoke();
+        assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(3);
+        assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(atCheckpoint + 3);
+        assertThat(FunctionWorker.counter(base.invoke())).as("the base keeps serving").isEqualTo(2);
+    }
+
+    @Test
+    void dedupsAgainstABaseOfAnotherFunction() throws Exception {
+        FunctionWorker base = start("wordcount", 5);
+        FunctionWorker target = start("numpy-sum", 6);
+        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        baseCheckpoint(dedup, base, "wordcount");
+        long first = FunctionWorker.value(target.invoke());
+        Path ck = targetCheckpoint(target, null);
+        CheckpointDedupResult r = dedup.dedup(ck, root.resolve("target.medes"));
+        System.out.printf("medes-criu: numpy-sum against a wordcount base: %d pages, saved %.1f %%%n", r.pages(),
+                100 * r.savedFraction());
+        assertThat(r.savedFraction()).isGreaterThan(0.3);
+        DedupStartResult s = new DedupStart(engine, bases, criu).start(root.resolve("target.medes"),
+                root.resolve("started"));
+        FunctionWorker restored = attach(s.pid(), target);
+        restored.awaitReady(DEADLINE);
+        String answer = restored.invoke();
+        assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(2);
+        assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(first + 2);
+    }
+
+    @Test
+    void changedOrMissingBasePageAbortsBeforeCriuRunsAndKeepsTheDedupImage() throws Exception {
+        FunctionWorker base = start("numpy-sum", 7);
+        FunctionWorker target = start("numpy-sum", 8);
+        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        Path baseDir = baseCheckpoint(dedup, base, "numpy-sum");
+        Path ck = targetCheckpoint(target, null);
+        Path file = root.resolve("target.medes");
+        dedup.dedup(ck, file);
+        byte[] imageBytes = Files.readAllBytes(file);
+
+        // the same base checkpoint with a byte of every page changed, registered under the same id
+        for (Path p : rawPages(baseDir)) {
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size());
+                for (int off = 100; off < m.capacity(); off += 4096) {
+                    m.put(off, (byte) (m.get(off) ^ 0x5a));
+                }
+                m.force();
+            }
+        }
+        try (OffHeapFingerprintRegistry reg2 = new OffHeapFingerprintRegistry();
+             BaseSandboxes changed = BaseSandboxes.builder().registry(reg2).build();
+             OffHeapFingerprintRegistry reg3 = new OffHeapFingerprintRegistry();
+             BaseSandboxes none = BaseSandboxes.builder().registry(reg3).build()) {
+            assertThat(new CheckpointDedup(engine, changed).addBase("numpy-sum", baseDir)).isEqualTo(0);
+            Path out = root.resolve("started");
+            assertThatThrownBy(() -> new DedupStart(engine, changed, criu).start(file, out))
+                    .isInstanceOf(CheckpointException.class)
+                    .hasMessageContaining("aborted before CRIU restore")
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining("base")
+                    .hasCauseInstanceOf(PageRestoreException.class);
+            assertThatThrownBy(() -> new DedupStart(engine, none, criu).start(file, out))
+                    .isInstanceOf(CheckpointException.class)
+                    .hasMessageContaining("aborted before CRIU restore")
+                    .hasCauseInstanceOf(PageRestoreException.class);
+            assertThat(out).as("nothing written for CRIU").doesNotExist();
+            assertThat(Processes.isTaken(target.pid())).as("no restore attempted").isFalse();
+        }
+        assertThat(Files.readAllBytes(file)).as("dedup image unchanged").isEqualTo(imageBytes);
+        try (DedupImage again = DedupImage.read(file)) {
+            assertThat(again.pageCount()).isPositive();
+        }
+        // with the right bases the same dedup image still starts
+        DedupStartResult s = new DedupStart(engine, bases, criu).start(file, root.resolve("started-ok"));
+        FunctionWorker restored = attach(s.pid(), target);
+        restored.awaitReady(DEADLINE);
+        assertThat(FunctionWorker.counter(restored.invoke())).isEqualTo(1);
+    }
+
+    @Test
+    void plainCriuRestoreOfTheRawDumpForComparison() throws Exception {
+        FunctionWorker target = start("numpy-sum", 9);
+        target.invoke();
+        Path ck = targetCheckpoint(target, null);
+        RestoreResult r = criu.restore(ck);
+        System.out.printf("medes-criu timing: plain criu restore of the raw dump (tmpfs) %d ms%n", r.elapsed().toMillis());
+        FunctionWorker restored = attach(r.pid(), target);
+        restored.awaitReady(DEADLINE);
+        assertThat(FunctionWorker.counter(restored.invoke())).isEqualTo(2);
+        assertThatThrownBy(() -> criu.restore(ck)).as("its pid is taken now")
+                .isInstanceOf(CheckpointException.class).hasMessageContaining("pid " + r.pid() + " is still taken");
+    }
+
+}
