@@ -50,7 +50,7 @@ public final class BenchmarkTable {
             rows.add(new String[] {name, params.toString().replaceAll("[{}]", ""), value});
         }
         System.out.println();
-        System.out.println("| benchmark | parameters | result (one JMH fork, 99.9 % error) |");
+        System.out.println("| benchmark | parameters | result (± JMH 99.9 % error) |");
         System.out.println("|---|---|---|");
         for (String[] row : rows) {
             System.out.println("| " + String.join(" | ", row) + " |");
