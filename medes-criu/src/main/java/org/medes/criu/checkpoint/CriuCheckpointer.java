@@ -1,11 +1,12 @@
 package org.medes.criu.checkpoint;
 
 import org.medes.criu.image.CriuImageDir;
+import org.medes.criu.tool.CommandRunner;
 import org.medes.criu.tool.Criu;
 import org.medes.criu.tool.CriuBinary;
 
-import java.io.File;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Checkpoints a process tree into an image directory and restores it, detached, with the
@@ -132,33 +132,19 @@ public final class CriuCheckpointer {
     }
 
     private void run(List<String> args, Path dir, String log, String what) throws IOException {
-        Path out = Files.createTempFile("medes-criu-", ".out");
+        CommandRunner.Result r;
         try {
-            Process p = new ProcessBuilder(criu.command(args.toArray(String[]::new)))
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectErrorStream(true)
-                    .redirectOutput(out.toFile())
-                    .start();
-            boolean ended;
-            try {
-                ended = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-                throw new CheckpointException("interrupted during criu " + what + " (" + dir + ")", e);
-            }
-            if (!ended) {
-                p.destroyForcibly();
-                throw new CheckpointException("criu " + what + " (" + dir + ") did not end within " + timeout.toMillis()
-                        + " ms; killed it" + logTail(dir.resolve(log)));
-            }
-            if (p.exitValue() != 0) {
-                String printed = Files.readString(out, StandardCharsets.UTF_8).strip();
-                throw new CheckpointException("criu " + what + " (" + dir + ") exited with " + p.exitValue()
-                        + (printed.isEmpty() ? "" : "; it printed: " + printed) + logTail(dir.resolve(log)));
-            }
-        } finally {
-            Files.deleteIfExists(out);
+            r = CommandRunner.run(criu.command(args.toArray(String[]::new)), timeout);
+        } catch (InterruptedIOException e) {
+            throw new CheckpointException("interrupted during criu " + what + " (" + dir + ")", e);
+        } catch (IOException e) {
+            throw new CheckpointException("criu " + what + " (" + dir + "): " + e.getMessage()
+                    + logTail(dir.resolve(log)), e);
+        }
+        if (r.exitCode() != 0) {
+            String printed = r.output().strip();
+            throw new CheckpointException("criu " + what + " (" + dir + ") exited with " + r.exitCode()
+                    + (printed.isEmpty() ? "" : "; it printed: " + printed) + logTail(dir.resolve(log)));
         }
     }
 

@@ -9,12 +9,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a short command to completion with a deadline, its stdout and stderr in one text. */
-final class CommandRunner {
+/**
+ * Runs a command to completion with a deadline, its stdout and stderr in one text (used for every
+ * criu call). Stateless; thread-safe.
+ */
+public final class CommandRunner {
     /** Output beyond this is cut: enough for any criu --version or check report. */
     private static final int OUTPUT_LIMIT = 64 * 1024;
 
-    record Result(int exitCode, String output) {}
+    /** How the command ended and what it printed (cut at 64 KiB). */
+    public record Result(int exitCode, String output) {}
 
     private CommandRunner() {}
 
@@ -25,7 +29,7 @@ final class CommandRunner {
      * @throws IOException when it cannot start, or does not end within {@code timeout} (it is
      *     then killed)
      */
-    static Result run(List<String> command, Duration timeout) throws IOException {
+    public static Result run(List<String> command, Duration timeout) throws IOException {
         Path out = Files.createTempFile("medes-criu-", ".out");
         try {
             Process p = new ProcessBuilder(command)
