@@ -1,6 +1,6 @@
 // A stateful Node.js function worker for medes-criu: worker.py's protocol, with state in V8.
 //
-//   UV_USE_IO_URING=0 node --single-threaded worker.js FUNCTION INPUT SOCKET_PATH
+//   UV_USE_IO_URING=0 node worker.js FUNCTION INPUT SOCKET_PATH
 //
 // Builds its state from INPUT (an integer), listens on the Unix domain socket SOCKET_PATH and
 // answers one request per connection, closing the connection after the answer (see worker.py for
@@ -13,9 +13,9 @@
 // Functions: "typed-sum" (a Float64Array of 2^19 + INPUT % 1024 integers, its backing store outside
 // the V8 heap, plus a 5000-entry object) and "wordcount" (a Map of about 20000 words built from
 // about 60000 random words, strings and Map in the V8 heap).
-// CRIU: UV_USE_IO_URING=0 keeps libuv on epoll (an io_uring instance cannot be dumped by CRIU
-// 4.1.1); --single-threaded runs V8 without its platform worker threads (fewer threads to freeze;
-// see FunctionWorker for what was needed).
+// CRIU: UV_USE_IO_URING=0 keeps libuv on epoll (CRIU 4.1.1 cannot dump an io_uring instance);
+// no node flags are needed: V8's and libuv's threads, eventfds and epoll instances dump and
+// restore as they are (see FunctionWorker).
 'use strict';
 const fs = require('fs');
 const net = require('net');

@@ -21,10 +21,9 @@
  *       (byte-identical to the dump's); {@code start} adds the CRIU restore. A missing or changed
  *       base page stops it before CRIU runs, with the page and the reason
  *       ({@code PageRestoreException} as the cause); the dedup image is never touched.</li>
- *   <li>{@link org.medes.criu.checkpoint.FunctionWorker}: the stateful function workers of
- *       {@code workers/} (Python/numpy {@code worker.py}, Node.js {@code worker.js}, Java
- *       {@code Worker.java}), started so that CRIU can dump them, invoked over a Unix domain
- *       socket; its class comment lists what each runtime needs under CRIU.</li>
+ *   <li>{@link org.medes.criu.checkpoint.FunctionWorker}: the stateful Python/numpy worker of
+ *       {@code workers/worker.py}, started so that CRIU can dump it, invoked over a Unix domain
+ *       socket.</li>
  * </ul>
  *
  * <h2>What a dumpable process looks like here</h2>
