@@ -36,6 +36,8 @@ public final class MedesCli {
                 return guarded("dedup", () -> DedupCommand.run(rest, out), err);
             case "restore":
                 return guarded("restore", () -> RestoreCommand.run(rest, out), err);
+            case "corpus":
+                return guarded("corpus", () -> CorpusCommand.run(rest, out), err);
             case "help", "-h", "--help":
                 usage(out);
                 return 0;
@@ -76,6 +78,8 @@ public final class MedesCli {
         out.println("         deduplicate a CRIU checkpoint against base checkpoints into FILE and FILE.criu/");
         out.println("  " + RestoreCommand.USAGE);
         out.println("         rebuild the checkpoint of a dedup image (same bases, same order); --start restores it");
+        out.println("  " + CorpusCommand.USAGE);
+        out.println("         checkpoint N live workers per function and runtime into DIR, listed in DIR/corpus.csv (root)");
         out.println("  help   this text");
     }
 }

@@ -1,0 +1,96 @@
+package org.medes.examples;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.medes.criu.checkpoint.FunctionWorker;
+import org.medes.criu.image.CriuImageDir;
+import org.medes.criu.tool.Criu;
+import org.medes.criu.tool.CriuUnavailableException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/**
+ * {@code ./medes corpus} on real Python workers and real CRIU (fails without CRIU unless
+ * {@code -Dmedes.criu.disabled=true}); option errors without it.
+ */
+class CorpusCommandTest {
+    private Path root;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        root = Files.isDirectory(shm) ? Files.createTempDirectory(shm, "medes-corpus-")
+                : Files.createTempDirectory("medes-corpus-");
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Test
+    void pythonCorpusListsCheckpointsThatOpen() throws Exception {
+        assumeFalse(Boolean.getBoolean(Criu.DISABLED_PROPERTY), "CRIU switched off by -D" + Criu.DISABLED_PROPERTY);
+        CriuUnavailableException cause = Criu.unavailabilityCause();
+        if (cause != null) {
+            fail("CRIU is unavailable (run scripts/setup.sh as root, or pass -D" + Criu.DISABLED_PROPERTY
+                    + "=true on a machine that cannot have it): " + cause.getMessage(), cause);
+        }
+        Path out = root.resolve("c");
+        SimulateCommandTest.Result r = SimulateCommandTest.run("corpus", "--out", out.toString(), "--instances", "2",
+                "--runtime", "python");
+        assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+        System.out.print(r.out());
+        assertThat(r.out()).contains("corpus of 4 checkpoints").contains("randomize_va_space=2");
+
+        List<String> lines = Files.readAllLines(out.resolve(CorpusCommand.CSV));
+        assertThat(lines.get(0)).isEqualTo(CorpusCommand.CSV_HEADER);
+        assertThat(lines).hasSize(1 + 2 * FunctionWorker.FUNCTIONS.size());
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            assertThat(f).hasSize(10);
+            assertThat(f[0]).isEqualTo("python");
+            assertThat(FunctionWorker.FUNCTIONS).contains(f[1]);
+            int instance = Integer.parseInt(f[2]);
+            assertThat(Integer.parseInt(f[3])).isEqualTo(instance + 1);
+            assertThat(f[5]).isEqualTo("python-" + f[1] + "/" + instance);
+            assertThat(FunctionWorker.counter(f[9])).as(f[9]).isEqualTo(CorpusCommand.INVOCATIONS);
+            CriuImageDir images = CriuImageDir.open(out.resolve(f[5]));
+            assertThat(images.pstree().get(0).pid()).isEqualTo(Long.parseLong(f[4]));
+            assertThat(CorpusCommand.storedPages(out.resolve(f[5]))).isEqualTo(Long.parseLong(f[6])).isPositive();
+            assertThat(Files.isDirectory(out.resolve("python-" + f[1] + "/worker-" + instance))).isTrue();
+        }
+    }
+
+    @Test
+    void optionErrorsExitWithTwoAndSayWhat() throws Exception {
+        SimulateCommandTest.Result r = SimulateCommandTest.run("corpus", "--instances", "2");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("corpus: --out is required");
+        r = SimulateCommandTest.run("corpus", "--out", root.toString(), "--runtime", "ruby");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown runtime ruby");
+        r = SimulateCommandTest.run("corpus", "--out", root.toString(), "--runtime", "node", "--functions", "numpy-sum");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("has function numpy-sum");
+        r = SimulateCommandTest.run("corpus", "--out", root.toString(), "--instances", "0");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--instances must be at least 1");
+        r = SimulateCommandTest.run("help");
+        assertThat(r.out()).contains("corpus --out DIR");
+    }
+}

@@ -1,0 +1,165 @@
+package org.medes.criu.checkpoint;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.medes.core.base.BaseSandboxes;
+import org.medes.core.engine.DedupEngine;
+import org.medes.core.registry.OffHeapFingerprintRegistry;
+import org.medes.criu.checkpoint.FunctionWorker.Runtime;
+import org.medes.criu.tool.Criu;
+import org.medes.criu.tool.CriuUnavailableException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/**
+ * The Node.js and Java workers under real CRIU: start, invoke, dump, restore, invoke again; and a
+ * dedup start against a base of the same function with another input. Fails when CRIU is
+ * unavailable unless {@code -Dmedes.criu.disabled=true}. Images live on /dev/shm.
+ */
+class RuntimeWorkersIntegrationTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static DedupEngine engine;
+
+    private final List<FunctionWorker> workers = new ArrayList<>();
+    private Path root;
+    private CriuCheckpointer criu;
+
+    @BeforeAll
+    static void criuMustBeAvailableUnlessSwitchedOff() {
+        assumeFalse(Boolean.getBoolean(Criu.DISABLED_PROPERTY), "CRIU switched off by -D" + Criu.DISABLED_PROPERTY);
+        CriuUnavailableException cause = Criu.unavailabilityCause();
+        if (cause != null) {
+            fail("CRIU is unavailable (run scripts/setup.sh as root, or pass -D" + Criu.DISABLED_PROPERTY
+                    + "=true on a machine that cannot have it): " + cause.getMessage(), cause);
+        }
+        engine = DedupEngine.builder().build();
+    }
+
+    @AfterAll
+    static void closeEngine() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        root = ShmDirs.create("medes-rt-test-");
+        criu = CriuCheckpointer.system();
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        workers.forEach(FunctionWorker::close);
+        ShmDirs.delete(root);
+    }
+
+    static Stream<Arguments> nodeAndJavaFunctions() {
+        return Stream.of(Runtime.NODE, Runtime.JAVA)
+                .flatMap(r -> r.functions().stream().map(f -> Arguments.of(r, f)));
+    }
+
+    private FunctionWorker start(Runtime runtime, String function, int input) throws IOException {
+        FunctionWorker w = FunctionWorker.start(runtime, function, input,
+                root.resolve(runtime.id() + "-" + function + "-" + input), DEADLINE);
+        workers.add(w);
+        return w;
+    }
+
+    private FunctionWorker attach(long pid, FunctionWorker original) {
+        FunctionWorker w = FunctionWorker.attach(pid, original.dir());
+        workers.add(w);
+        return w;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("nodeAndJavaFunctions")
+    void restoredWorkerCarriesOnFromItsPreCheckpointState(Runtime runtime, String function) throws Exception {
+        FunctionWorker w = start(runtime, function, 21);
+        String first = w.invoke();
+        assertThat(first).startsWith(function + " 21 1 ");
+        String second = w.invoke();
+        assertThat(FunctionWorker.counter(second)).isEqualTo(2);
+        assertThat(FunctionWorker.value(second)).as("VALUE(2) = VALUE(1) + 2").isEqualTo(FunctionWorker.value(first) + 2);
+
+        Path ck = root.resolve("ck");
+        DumpResult d = criu.dump(w.pid(), ck, false);
+        w.awaitReaped(DEADLINE);
+        System.out.printf("medes-criu %s %s: cold start %d ms, dump %d ms%n", runtime.id(), function,
+                w.coldStart().toMillis(), d.elapsed().toMillis());
+        assertThat(w.isRunning()).isFalse();
+
+        RestoreResult r = criu.restore(ck);
+        assertThat(r.pid()).isEqualTo(w.pid());
+        FunctionWorker back = attach(r.pid(), w);
+        back.awaitReady(DEADLINE);
+        String third = back.invoke();
+        assertThat(FunctionWorker.counter(third)).as(third).isEqualTo(3);
+        assertThat(FunctionWorker.value(third)).as(third).isEqualTo(FunctionWorker.value(second) + 3);
+        assertThat(FunctionWorker.counter(back.invoke())).isEqualTo(4);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Runtime.class, names = {"NODE", "JAVA"})
+    void dedupStartAgainstTheSameFunctionWithAnotherInput(Runtime runtime) throws Exception {
+        String function = runtime.functions().get(0);
+        FunctionWorker base = start(runtime, function, 1);
+        FunctionWorker target = start(runtime, function, 2);
+        base.invoke();
+        target.invoke();
+        long atCheckpoint = FunctionWorker.value(target.invoke());
+        try (OffHeapFingerprintRegistry registry = new OffHeapFingerprintRegistry();
+             BaseSandboxes bases = BaseSandboxes.builder().registry(registry).build()) {
+            CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+            Path baseDir = root.resolve("base-ck");
+            criu.dump(base.pid(), baseDir, true);
+            dedup.addBase(function, baseDir);
+            Path ck = root.resolve("target-ck");
+            criu.dump(target.pid(), ck, false);
+            target.awaitReaped(DEADLINE);
+
+            Path file = root.resolve("dedup/target.medes");
+            CheckpointDedupResult r = dedup.dedup(ck, file);
+            System.out.printf("medes-criu %s %s: %d pages, saved %.1f %% against another input's worker%n",
+                    runtime.id(), function, r.pages(), 100 * r.savedFraction());
+            assertThat(r.savedFraction()).as("saved share against another input's worker").isGreaterThan(0.3);
+            assertThat(Files.size(file)).isLessThan(r.rawBytes());
+
+            DedupStartResult s = new DedupStart(engine, bases, criu).start(file, root.resolve("started"));
+            assertThat(s.pid()).isEqualTo(target.pid());
+            FunctionWorker restored = attach(s.pid(), target);
+            restored.awaitReady(DEADLINE);
+            String answer = restored.invoke();
+            assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(3);
+            assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(atCheckpoint + 3);
+            assertThat(FunctionWorker.counter(base.invoke())).as("the base keeps serving").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void unknownRuntimeOrFunctionIsNamed() {
+        assertThatThrownBy(() -> Runtime.of("ruby")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown runtime ruby");
+        assertThatThrownBy(() -> FunctionWorker.start(Runtime.NODE, "numpy-sum", 1, root, DEADLINE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown function numpy-sum for node");
+        assertThat(Runtime.of("java")).isEqualTo(Runtime.JAVA);
+    }
+}
