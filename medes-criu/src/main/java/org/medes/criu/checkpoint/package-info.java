@@ -21,9 +21,12 @@
  *       (byte-identical to the dump's); {@code start} adds the CRIU restore. A missing or changed
  *       base page stops it before CRIU runs, with the page and the reason
  *       ({@code PageRestoreException} as the cause); the dedup image is never touched.</li>
- *   <li>{@link org.medes.criu.checkpoint.FunctionWorker}: the stateful Python/numpy worker of
- *       {@code workers/worker.py}, started so that CRIU can dump it, invoked over a Unix domain
- *       socket.</li>
+ *   <li>{@link org.medes.criu.checkpoint.FunctionWorker}: the stateful function workers —
+ *       Python/numpy ({@code workers/worker.py}), Node.js ({@code workers/worker.js}, run with
+ *       {@code UV_USE_IO_URING=0}: CRIU cannot dump an io_uring instance) and Java
+ *       ({@code workers/Worker.java}, compiled once, run with {@code -XX:-UsePerfData} so no
+ *       hsperfdata file another JVM may delete is part of the image, plus a small serial-GC heap)
+ *       — started so that CRIU can dump them, invoked over a Unix domain socket.</li>
  * </ul>
  *
  * <h2>What a dumpable process looks like here</h2>
