@@ -36,6 +36,8 @@ public final class MedesCli {
                 return guarded("dedup", () -> DedupCommand.run(rest, out), err);
             case "restore":
                 return guarded("restore", () -> RestoreCommand.run(rest, out), err);
+            case "compare":
+                return guarded("compare", () -> CompareCommand.run(rest, out, err), err);
             case "help", "-h", "--help":
                 usage(out);
                 return 0;
@@ -76,6 +78,7 @@ public final class MedesCli {
         out.println("         deduplicate a CRIU checkpoint against base checkpoints into FILE and FILE.criu/");
         out.println("  " + RestoreCommand.USAGE);
         out.println("         rebuild the checkpoint of a dedup image (same bases, same order); --start restores it");
+        out.println("  " + CompareCommand.USAGE + "\n         store a checkpoint's pages with every engine (medes, the paper's, ksm, lz4, zstd, xdelta3...) side by side");
         out.println("  help   this text");
     }
 }
