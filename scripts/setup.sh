@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up of what Medes needs on a fresh Debian machine: a JDK 17+, Maven, python3 (with
-# numpy) and Node.js (the demo workers' runtimes), and CRIU >= 4.1 (scripts/criu.sh). Installs only what is
-# missing, from the Debian archive.
+# numpy) and Node.js (the demo workers' runtimes), xdelta3 (./medes compare), and CRIU >= 4.1
+# (scripts/criu.sh). Installs only what is missing, from the Debian archive.
 set -euo pipefail
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
@@ -10,6 +10,8 @@ command -v mvn >/dev/null 2>&1 || missing+=(maven)
 # numpy for medes-criu's function worker (workers/worker.py), which runs on /usr/bin/python3
 /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || missing+=(python3-numpy)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
+# xdelta3 for the xdelta3 row of ./medes compare (org.medes.criu.compare)
+command -v xdelta3 >/dev/null 2>&1 || missing+=(xdelta3)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
   if [[ $(id -u) -ne 0 ]]; then

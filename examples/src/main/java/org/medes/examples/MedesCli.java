@@ -38,6 +38,8 @@ public final class MedesCli {
                 return guarded("restore", () -> RestoreCommand.run(rest, out), err);
             case "corpus":
                 return guarded("corpus", () -> CorpusCommand.run(rest, out), err);
+            case "compare":
+                return guarded("compare", () -> CompareCommand.run(rest, out, err), err);
             case "help", "-h", "--help":
                 usage(out);
                 return 0;
@@ -80,6 +82,8 @@ public final class MedesCli {
         out.println("         rebuild the checkpoint of a dedup image (same bases, same order); --start restores it");
         out.println("  " + CorpusCommand.USAGE);
         out.println("         checkpoint N live workers per function and runtime into DIR, listed in DIR/corpus.csv (root)");
+        out.println("  " + CompareCommand.USAGE);
+        out.println("         store a checkpoint's pages with every engine (medes, the paper's, ksm, lz4, zstd, xdelta3...) side by side");
         out.println("  help   this text");
     }
 }
