@@ -7,7 +7,6 @@ import org.medes.criu.checkpoint.CriuCheckpointer;
 import org.medes.criu.checkpoint.FunctionWorker;
 import org.medes.criu.checkpoint.RestoreResult;
 import org.medes.criu.tool.Criu;
-import org.medes.criu.tool.CriuUnavailableException;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -52,11 +51,7 @@ class CheckpointCommandsTest {
 
     private static void criuMustBeAvailable() {
         assumeFalse(Boolean.getBoolean(Criu.DISABLED_PROPERTY), "CRIU switched off by -D" + Criu.DISABLED_PROPERTY);
-        CriuUnavailableException cause = Criu.unavailabilityCause();
-        if (cause != null) {
-            fail("CRIU is unavailable (run scripts/setup.sh as root, or pass -D" + Criu.DISABLED_PROPERTY
-                    + "=true on a machine that cannot have it): " + cause.getMessage(), cause);
-        }
+        Criu.ensureAvailability(); // throws, failing the class, naming where CRIU was looked for
     }
 
     private FunctionWorker start(String function, int input) throws IOException {

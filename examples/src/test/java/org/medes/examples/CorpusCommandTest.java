@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.medes.criu.checkpoint.FunctionWorker;
 import org.medes.criu.image.CriuImageDir;
 import org.medes.criu.tool.Criu;
-import org.medes.criu.tool.CriuUnavailableException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,11 +44,7 @@ class CorpusCommandTest {
     @Test
     void pythonCorpusListsCheckpointsThatOpen() throws Exception {
         assumeFalse(Boolean.getBoolean(Criu.DISABLED_PROPERTY), "CRIU switched off by -D" + Criu.DISABLED_PROPERTY);
-        CriuUnavailableException cause = Criu.unavailabilityCause();
-        if (cause != null) {
-            fail("CRIU is unavailable (run scripts/setup.sh as root, or pass -D" + Criu.DISABLED_PROPERTY
-                    + "=true on a machine that cannot have it): " + cause.getMessage(), cause);
-        }
+        Criu.ensureAvailability(); // throws, failing the class, naming where CRIU was looked for
         Path out = root.resolve("c");
         SimulateCommandTest.Result r = SimulateCommandTest.run("corpus", "--out", out.toString(), "--instances", "2",
                 "--runtime", "python");

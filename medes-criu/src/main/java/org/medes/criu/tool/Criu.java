@@ -53,7 +53,8 @@ public final class Criu {
     public static void ensureAvailability() {
         CriuUnavailableException cause = Holder.PROBE.cause();
         if (cause != null) {
-            CriuUnavailableException e = new CriuUnavailableException("CRIU is unavailable: " + cause.getMessage(),
+            CriuUnavailableException e = new CriuUnavailableException("CRIU is unavailable (run scripts/setup.sh as root, or pass -D"
+                    + DISABLED_PROPERTY + "=true where it cannot be had): " + cause.getMessage(),
                     cause.rejected());
             e.initCause(cause);
             throw e;

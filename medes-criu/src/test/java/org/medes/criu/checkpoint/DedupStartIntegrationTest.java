@@ -11,7 +11,6 @@ import org.medes.core.engine.PageRestoreException;
 import org.medes.core.image.DedupImage;
 import org.medes.core.registry.OffHeapFingerprintRegistry;
 import org.medes.criu.tool.Criu;
-import org.medes.criu.tool.CriuUnavailableException;
 
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -46,11 +45,7 @@ class DedupStartIntegrationTest {
     @BeforeAll
     static void criuMustBeAvailableUnlessSwitchedOff() {
         assumeFalse(Boolean.getBoolean(Criu.DISABLED_PROPERTY), "CRIU switched off by -D" + Criu.DISABLED_PROPERTY);
-        CriuUnavailableException cause = Criu.unavailabilityCause();
-        if (cause != null) {
-            fail("CRIU is unavailable (run scripts/setup.sh as root, or pass -D" + Criu.DISABLED_PROPERTY
-                    + "=true on a machine that cannot have it): " + cause.getMessage(), cause);
-        }
+        Criu.ensureAvailability(); // throws, failing the class, naming where CRIU was looked for
         engine = DedupEngine.builder().build();
     }
 

@@ -14,7 +14,6 @@ import org.medes.core.engine.DedupEngine;
 import org.medes.core.registry.OffHeapFingerprintRegistry;
 import org.medes.criu.checkpoint.FunctionWorker.Runtime;
 import org.medes.criu.tool.Criu;
-import org.medes.criu.tool.CriuUnavailableException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,11 +44,7 @@ class RuntimeWorkersIntegrationTest {
     @BeforeAll
     static void criuMustBeAvailableUnlessSwitchedOff() {
         assumeFalse(Boolean.getBoolean(Criu.DISABLED_PROPERTY), "CRIU switched off by -D" + Criu.DISABLED_PROPERTY);
-        CriuUnavailableException cause = Criu.unavailabilityCause();
-        if (cause != null) {
-            fail("CRIU is unavailable (run scripts/setup.sh as root, or pass -D" + Criu.DISABLED_PROPERTY
-                    + "=true on a machine that cannot have it): " + cause.getMessage(), cause);
-        }
+        Criu.ensureAvailability(); // throws, failing the class, naming where CRIU was looked for
         engine = DedupEngine.builder().build();
     }
 

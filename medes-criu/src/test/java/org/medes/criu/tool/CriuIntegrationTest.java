@@ -29,11 +29,7 @@ class CriuIntegrationTest {
     static void criuMustBeAvailableUnlessSwitchedOff() {
         Assumptions.assumeFalse(Boolean.getBoolean(Criu.DISABLED_PROPERTY),
                 "CRIU switched off by -D" + Criu.DISABLED_PROPERTY + "=true");
-        CriuUnavailableException cause = Criu.unavailabilityCause();
-        if (cause != null) {
-            fail("CRIU is unavailable (run scripts/setup.sh as root, or pass -D" + Criu.DISABLED_PROPERTY
-                    + "=true on a machine that cannot have it): " + cause.getMessage(), cause);
-        }
+        Criu.ensureAvailability(); // throws, failing the class, naming where CRIU was looked for
     }
 
     @Test
