@@ -28,10 +28,12 @@ import java.util.Map;
  * DIR; pages are the stored pages of the dump, dump_ms criu's run), and prints a table. Refuses to
  * run with ASLR off ({@code /proc/sys/kernel/randomize_va_space} not 2): identical layouts would
  * overstate what dedup saves. Root; keep DIR on /dev/shm and short (the socket path takes at most
- * 107 bytes).
+ * 107 bytes). With {@code --compare} (then {@code --out} defaults to a new directory under
+ * /dev/shm) it runs {@code ./medes compare} on same-function and other-function pairs of the corpus:
+ * the README's main job.
  */
 final class CorpusCommand {
-    static final String USAGE = "corpus --out DIR [--instances N] [--runtime python,node,java] [--functions F,...]";
+    static final String USAGE = "corpus [--out DIR] [--instances N] [--runtime python,node,java] [--functions F,...] [--compare]";
     static final String CSV = "corpus.csv";
     static final String CSV_HEADER = "runtime,function,instance,input,pid,dir,pages,dump_ms,cold_start_ms,last_answer";
     static final int INVOCATIONS = 3;
@@ -56,8 +58,10 @@ final class CorpusCommand {
         int instances = 2;
         List<FunctionWorker.Runtime> runtimes = List.of(FunctionWorker.Runtime.values());
         List<String> functions = null;
+        boolean compare = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--compare" -> compare = true;
                 case "--out" -> root = Path.of(CheckpointCommand.value(args, i++));
                 case "--instances" -> instances = Integer.parseInt(CheckpointCommand.value(args, i++));
                 case "--runtime" -> runtimes = split(CheckpointCommand.value(args, i++)).stream()
@@ -66,8 +70,10 @@ final class CorpusCommand {
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (" + USAGE + ")");
             }
         }
-        if (root == null) {
-            throw new IllegalArgumentException("--out is required (" + USAGE + ")");
+        if (root == null && compare) {
+            root = Files.createTempDirectory(Path.of("/dev/shm"), "medes-corpus-");
+        } else if (root == null) {
+            throw new IllegalArgumentException("--out is required without --compare (" + USAGE + ")");
         }
         if (instances < 1) {
             throw new IllegalArgumentException("--instances must be at least 1, was " + instances);
@@ -90,7 +96,38 @@ final class CorpusCommand {
         entries.forEach(en -> lines.add(en.csv(dir)));
         Files.write(dir.resolve(CSV), lines, StandardCharsets.UTF_8);
         print(entries, dir, aslr, out);
-        return 0;
+        return compare ? compare(plan, instances, dir, out) : 0;
+    }
+
+    /**
+     * {@code ./medes compare} on the corpus: per function, instance 1 against instance 0 (same
+     * function, another input); per runtime with two functions, the first function's instance 1
+     * against the second's instance 0 (another function). The worst exit code wins.
+     */
+    private static int compare(Map<FunctionWorker.Runtime, List<String>> plan, int instances, Path dir,
+                               PrintStream out) throws Exception {
+        if (instances < 2) {
+            throw new IllegalArgumentException("--compare needs --instances 2 or more");
+        }
+        int code = 0;
+        for (Map.Entry<FunctionWorker.Runtime, List<String>> e : plan.entrySet()) {
+            String runtime = e.getKey().id();
+            List<String> fs = e.getValue();
+            for (String f : fs) {
+                Path g = dir.resolve(runtime + "-" + f);
+                out.printf("%n== %s %s: instance 1 against instance 0 (same function, another input)%n", runtime, f);
+                code = Math.max(code, CompareCommand.run(new String[]{"--base", g.resolve("0").toString(),
+                        "--target", g.resolve("1").toString()}, out, System.err));
+            }
+            if (fs.size() >= 2) {
+                Path target = dir.resolve(runtime + "-" + fs.get(0)).resolve("1");
+                Path base = dir.resolve(runtime + "-" + fs.get(1)).resolve("0");
+                out.printf("%n== %s %s against a %s base (another function)%n", runtime, fs.get(0), fs.get(1));
+                code = Math.max(code, CompareCommand.run(new String[]{"--base", base.toString(),
+                        "--target", target.toString()}, out, System.err));
+            }
+        }
+        return code;
     }
 
     private static List<String> split(String list) {

@@ -75,7 +75,7 @@ class CorpusCommandTest {
     void optionErrorsExitWithTwoAndSayWhat() throws Exception {
         SimulateCommandTest.Result r = SimulateCommandTest.run("corpus", "--instances", "2");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("corpus: --out is required");
+        assertThat(r.err()).contains("corpus: --out is required without --compare");
         r = SimulateCommandTest.run("corpus", "--out", root.toString(), "--runtime", "ruby");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("unknown runtime ruby");
@@ -86,6 +86,20 @@ class CorpusCommandTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--instances must be at least 1");
         r = SimulateCommandTest.run("help");
-        assertThat(r.out()).contains("corpus --out DIR");
+        assertThat(r.out()).contains("corpus [--out DIR]");
+        r = SimulateCommandTest.run("corpus", "--out", root.toString(), "--instances", "1", "--compare");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--compare needs --instances 2 or more");
+    }
+
+    @Test
+    void compareRunsEveryEngineOnTheCorpusPairs() throws Exception {
+        Path out = root.resolve("cc");
+        SimulateCommandTest.Result r = SimulateCommandTest.run("corpus", "--out", out.toString(), "--instances", "2",
+                "--runtime", "python", "--functions", "numpy-sum", "--compare");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("== python numpy-sum: instance 1 against instance 0");
+        java.util.List<String> rows = r.out().lines().filter(l -> l.matches("^(medes|xdelta3|lz4|ksm|zstd)\\s.*")).toList();
+        assertThat(rows).hasSizeGreaterThanOrEqualTo(4).allSatisfy(l -> assertThat(l).endsWith("true"));
     }
 }
