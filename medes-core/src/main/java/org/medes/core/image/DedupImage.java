@@ -187,7 +187,7 @@ public final class DedupImage implements AutoCloseable {
             boolean lengthOk = switch (kind) {
                 case ZERO, SAME_AS_BASE -> len == 0;
                 case RAW -> len == PageSize.BYTES;
-                case PATCH, LZ4 -> len > 0;
+                case PATCH, LZ4, SHUFFLED_LZ4 -> len > 0;
             };
             if (!lengthOk) {
                 throw new DedupImageFormatException(source, entryOffset + P_PAYLOAD_LENGTH, "page " + p + ": payload length "

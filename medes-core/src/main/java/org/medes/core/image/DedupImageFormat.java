@@ -36,7 +36,9 @@ package org.medes.core.image;
  *  20  4  base page index (0 without one)
  *  24  4  payload length
  *  28  2  index into the base table (0xFFFF without one)
- *  30  1  {@link PageKind} code
+ *  30  1  {@link PageKind} code: 0 zero, 1 same as base, 2 patch, 3 LZ4, 4 raw,
+ *         5 shuffled LZ4 (added within version 1: older readers reject such pages as an
+ *         unknown kind, newer ones read every older image)
  *  31  1  patch codec id (PATCH only, else 0)
  *
  * Payload: the pages' payloads, concatenated in page order (offsets are the running sum).

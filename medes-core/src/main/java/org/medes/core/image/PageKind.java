@@ -11,7 +11,12 @@ public enum PageKind {
     /** The page compressed with LZ4 (block format). */
     LZ4(3),
     /** The page stored as it is (4096 bytes), when nothing made it smaller. */
-    RAW(4);
+    RAW(4),
+    /**
+     * The page's bytes regrouped by their position in each 8-byte word (all words' byte 0, then
+     * byte 1, ... byte 7), then compressed with LZ4 (block format).
+     */
+    SHUFFLED_LZ4(5);
 
     private final int code;
 

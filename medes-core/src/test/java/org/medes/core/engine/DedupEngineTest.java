@@ -264,6 +264,73 @@ class DedupEngineTest {
     }
 
     @Test
+    void float64PagesFoundInNoBaseAreStoredShuffledAndRestoredExactly() throws Exception {
+        try (FingerprintRegistry empty = TestRegistries.newRegistry();
+             BaseSandboxes none = BaseSandboxes.builder().registry(empty).build();
+             DedupEngine engine = DedupEngine.builder().threads(1).build();
+             SandboxImage target = float64Image(16);
+             DedupImage d = engine.dedup(target, empty, none);
+             SandboxImage back = engine.restore(d, none)) {
+            assertThat(back.contentEquals(target)).isTrue();
+            // 16 pages of doubles of small integers, one page of words
+            assertThat(d.kindCounts().get(PageKind.SHUFFLED_LZ4)).isEqualTo(16);
+            assertThat(d.kind(16)).isEqualTo(PageKind.LZ4);
+            for (int p = 0; p < 16; p++) {
+                assertThat(d.payloadLength(p)).as("page %d", p).isLessThan(PageSize.BYTES * 3 / 8);
+            }
+        }
+    }
+
+    @Test
+    void corruptShuffledPayloadIsCaughtAndNamesThePage() throws Exception {
+        try (FingerprintRegistry empty = TestRegistries.newRegistry();
+             BaseSandboxes none = BaseSandboxes.builder().registry(empty).build();
+             DedupEngine engine = DedupEngine.builder().build();
+             SandboxImage target = float64Image(4);
+             DedupImage d = engine.dedup(target, empty, none)) {
+            int victim = 2;
+            assertThat(d.kind(victim)).isEqualTo(PageKind.SHUFFLED_LZ4);
+            byte[] good = d.toByteArray();
+            long at = ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN).getLong(56);
+            for (int p = 0; p < victim; p++) {
+                at += d.payloadLength(p);
+            }
+            for (int i = 0; i < d.payloadLength(victim); i += 7) {
+                byte[] bytes = good.clone();
+                bytes[(int) at + i] ^= 0x5A;
+                reseal(bytes);
+                try (DedupImage bad = DedupImage.fromBytes(bytes, "resealed")) {
+                    assertThatThrownBy(() -> engine.restore(bad, none)).as("byte %d", i)
+                            .isInstanceOf(PageRestoreException.class).hasMessageContaining("page " + victim);
+                }
+            }
+        }
+    }
+
+    /** {@code pages} pages of a Float64Array of random integers below 1000 (as V8 stores one), then a page of words. */
+    static SandboxImage float64Image(int pages) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        SandboxImage.Builder b = SandboxImage.builder("floats");
+        long start = 0x7f00_0000_0000L;
+        b.addMapping(org.medes.core.page.Mapping.anonymous(start, (long) (pages + 1) * PageSize.BYTES));
+        ByteBuffer bb = ByteBuffer.allocate(PageSize.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (int p = 0; p < pages; p++) {
+            bb.clear();
+            for (int w = 0; w < PageSize.WORDS; w++) {
+                bb.putDouble(Math.floor(r.nextDouble() * 1000));
+            }
+            b.addPage(start + (long) p * PageSize.BYTES, bb.array(), 0);
+        }
+        String[] words = {"serverless ", "sandbox ", "memory ", "dedup ", "page ", "base ", "patch ", "restore "};
+        StringBuilder text = new StringBuilder();
+        while (text.length() < PageSize.BYTES) {
+            text.append(words[r.nextInt(words.length)]);
+        }
+        b.addPage(start + (long) pages * PageSize.BYTES, text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0);
+        return b.build();
+    }
+
+    @Test
     void flippedTruncatedAndForeignFilesAreRefusedWithOffsetAndReason() throws Exception {
         byte[] good = goodImageBytes();
         java.util.SplittableRandom r = new java.util.SplittableRandom(1);

@@ -1,0 +1,39 @@
+package org.medes.core.engine;
+
+import org.junit.jupiter.api.Test;
+import org.medes.core.page.PageSize;
+
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WordByteShuffleTest {
+    @Test
+    void bytesAreGroupedByTheirPlaceInTheWord() {
+        byte[] page = new byte[PageSize.BYTES];
+        for (int i = 0; i < page.length; i++) {
+            page[i] = (byte) (i % 8 * 16 + i / 8 % 16);
+        }
+        byte[] out = new byte[PageSize.BYTES];
+        WordByteShuffle.shuffle(page, out);
+        for (int k = 0; k < 8; k++) {
+            for (int w = 0; w < PageSize.WORDS; w++) {
+                assertThat(out[k * PageSize.WORDS + w]).isEqualTo(page[w * 8 + k]);
+            }
+        }
+    }
+
+    @Test
+    void unshuffleUndoesShuffle() {
+        SplittableRandom r = new SplittableRandom(5);
+        byte[] page = new byte[PageSize.BYTES];
+        byte[] shuffled = new byte[PageSize.BYTES];
+        byte[] back = new byte[PageSize.BYTES];
+        for (int round = 0; round < 20; round++) {
+            r.nextBytes(page);
+            WordByteShuffle.shuffle(page, shuffled);
+            WordByteShuffle.unshuffle(shuffled, back);
+            assertThat(back).isEqualTo(page);
+        }
+    }
+}
