@@ -154,7 +154,7 @@ public final class TcpPageFetcher implements PageFetcher {
         ChannelFuture cf = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(TcpProtocol.MAX_FRAME, 0, 4, 0, 4), conn);
+                ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(4 + TcpProtocol.MAX_FRAME, 0, 4, 0, 4), conn);
             }
         }).connect(server);
         conn.channel = cf.channel();

@@ -65,7 +65,7 @@ public final class TcpPageServer implements PageServer {
                             return;
                         }
                         connections.add(ch);
-                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(TcpProtocol.MAX_FRAME, 0, 4, 0, 4),
+                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(4 + TcpProtocol.MAX_FRAME, 0, 4, 0, 4),
                                 new Handler());
                     }
                 });
@@ -111,6 +111,11 @@ public final class TcpPageServer implements PageServer {
     @Override
     public boolean unregister(long regionId) {
         return regions.unregister(regionId);
+    }
+
+    /** True once {@link #close()} has begun. */
+    public boolean isClosing() {
+        return closing;
     }
 
     /** Stops listening and drops every connection; requests in progress get no answer; idempotent. */
@@ -222,8 +227,12 @@ public final class TcpPageServer implements PageServer {
             }
             ctx.write(out);
             if (!ctx.channel().isWritable()) {
+                // the flush may make the channel writable again (and fire that event at once):
+                // stop reading only if it is still over the high-water mark afterwards
                 ctx.flush();
-                ctx.channel().config().setAutoRead(false);
+                if (!ctx.channel().isWritable()) {
+                    ctx.channel().config().setAutoRead(false);
+                }
             }
         }
 
