@@ -27,57 +27,24 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class NetnsPageFetchTest {
     static final long SEED = 77;
     static final int PAGES = 2048;
-    private static final String TAG = Long.toString(ProcessHandle.current().pid() % 100000);
-    private static final String NS = "medes-rdma-" + TAG;
-    private static final String VETH_ROOT = "mrr" + TAG;
-    private static final String VETH_NS = "mrn" + TAG;
-    private static final int SUBNET = (int) (ProcessHandle.current().pid() % 200) + 20;
-    private static final String ROOT_IP = "10.213." + SUBNET + ".1";
-    private static final String NS_IP = "10.213." + SUBNET + ".2";
+    private static TestNetns netns;
 
     @BeforeAll
     static void createNamespace() throws Exception {
-        assumeTrue(isRoot(), "needs root to create network namespaces");
-        assumeTrue(run("ip", "-V") == 0, "needs iproute2 (ip)");
-        cleanUp();
-        boolean ok = run("ip", "netns", "add", NS) == 0
-                && run("ip", "link", "add", VETH_ROOT, "type", "veth", "peer", "name", VETH_NS) == 0
-                && run("ip", "link", "set", VETH_NS, "netns", NS) == 0
-                && run("ip", "addr", "add", ROOT_IP + "/24", "dev", VETH_ROOT) == 0
-                && run("ip", "link", "set", VETH_ROOT, "up") == 0
-                && run("ip", "netns", "exec", NS, "ip", "addr", "add", NS_IP + "/24", "dev", VETH_NS) == 0
-                && run("ip", "netns", "exec", NS, "ip", "link", "set", VETH_NS, "up") == 0
-                && run("ip", "netns", "exec", NS, "ip", "link", "set", "lo", "up") == 0;
-        if (!ok) {
-            cleanUp();
-        }
-        assumeTrue(ok, "could not set up namespace " + NS + " with a veth pair (see stderr)");
+        String why = TestNetns.unavailable();
+        assumeTrue(why == null, why);
+        netns = TestNetns.create("medes-rdma");
     }
 
     @AfterAll
     static void cleanUp() throws Exception {
-        if (isRoot()) {
-            run("ip", "netns", "del", NS);
-            run("ip", "link", "del", VETH_ROOT);
+        if (netns != null) {
+            netns.close();
         }
-    }
-
-    private static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
-    }
-
-    private static int run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        return p.exitValue();
     }
 
     static ServerProcess startServer() throws IOException {
-        return ServerProcess.start(List.of("ip", "netns", "exec", NS), NS_IP, PAGES, SEED, TcpPageFetcherTest.SECRET);
+        return ServerProcess.start(netns.execPrefix(), netns.nsIp(), PAGES, SEED, TcpPageFetcherTest.SECRET);
     }
 
     @Test
@@ -86,7 +53,7 @@ class NetnsPageFetchTest {
         long dst = buf.addressForRead(0);
         try (ServerProcess server = startServer();
              PageFetcher fetcher = PageFetchers.fastest(PageEndpoint.tcp(server.address, TcpPageFetcherTest.SECRET))) {
-            assertThat(server.address.getAddress().getHostAddress()).isEqualTo(NS_IP);
+            assertThat(server.address.getAddress().getHostAddress()).isEqualTo(netns.nsIp());
             SplittableRandom rnd = new SplittableRandom(5);
             byte[] expected = new byte[PageSize.BYTES];
             for (int round = 0; round < 20; round++) {
