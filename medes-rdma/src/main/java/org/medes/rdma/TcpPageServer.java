@@ -26,8 +26,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Serves the regions of a {@link PageRegions} over TCP ({@link TcpProtocol}): clients
  * authenticate with a shared secret, every read is checked against its region's key and range.
- * Per connection, memory is bounded by one request frame plus the write buffer's high-water
- * mark; past that the server stops reading from the connection (backpressure).
+ * Per connection, queued responses are bounded by the write buffer's high-water mark (4 MiB)
+ * plus one response (at most 1 MiB): past the mark the server stops reading from the connection
+ * and parks the requests already read (a few KiB each) until the client drains its socket
+ * (backpressure).
  *
  * <p>{@link #close()} stops the network side at once (requests in progress get no answer) and
  * leaves the regions registered; registering through this server registers in its
@@ -133,6 +135,8 @@ public final class TcpPageServer implements PageServer {
     private final class Handler extends SimpleChannelInboundHandler<ByteBuf> {
         private ByteBuf nonce;
         private boolean authenticated;
+        /** Requests read while the connection was over its high-water mark, served once it drains. */
+        private final java.util.ArrayDeque<ByteBuf> deferred = new java.util.ArrayDeque<>();
         private final byte[] scratch = new byte[PageSize.BYTES];
         private long scratchAddress;
         private net.openhft.chronicle.bytes.BytesStore<?, Void> scratchStore;
@@ -153,6 +157,10 @@ public final class TcpPageServer implements PageServer {
                 nonce.release();
                 nonce = null;
             }
+            ByteBuf b;
+            while ((b = deferred.poll()) != null) {
+                b.release();
+            }
             if (scratchStore != null) {
                 scratchStore.releaseLast();
                 scratchStore = null;
@@ -169,7 +177,26 @@ public final class TcpPageServer implements PageServer {
                 authenticate(ctx, in);
                 return;
             }
+            if (!deferred.isEmpty() || !ctx.channel().isWritable()) {
+                deferred.add(in.retain());
+                ctx.channel().config().setAutoRead(false);
+                return;
+            }
             serve(ctx, in);
+        }
+
+        /** Serves deferred requests while the connection is writable; reads again once none is left. */
+        private void serveDeferred(ChannelHandlerContext ctx) {
+            ByteBuf in;
+            while (ctx.channel().isWritable() && !closing && (in = deferred.poll()) != null) {
+                try {
+                    serve(ctx, in);
+                } finally {
+                    in.release();
+                }
+            }
+            ctx.flush();
+            ctx.channel().config().setAutoRead(ctx.channel().isWritable() && deferred.isEmpty());
         }
 
         private void authenticate(ChannelHandlerContext ctx, ByteBuf in) {
@@ -264,12 +291,20 @@ public final class TcpPageServer implements PageServer {
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (!deferred.isEmpty() && ctx.channel().isWritable()) {
+                serveDeferred(ctx);
+                return;
+            }
             ctx.flush();
         }
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+            if (ctx.channel().isWritable()) {
+                serveDeferred(ctx);
+            } else {
+                ctx.channel().config().setAutoRead(false);
+            }
             ctx.fireChannelWritabilityChanged();
         }
 
