@@ -48,6 +48,10 @@ public final class TcpPageServer implements PageServer {
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final SecureRandom random = new SecureRandom();
     private volatile boolean closing;
+    /** Largest response backlog seen on any connection, in bytes (for tests and monitoring). */
+    private final java.util.concurrent.atomic.AtomicLong maxQueuedBytes = new java.util.concurrent.atomic.AtomicLong();
+    /** Requests currently parked by backpressure, over all connections. */
+    private final java.util.concurrent.atomic.AtomicInteger parked = new java.util.concurrent.atomic.AtomicInteger();
 
     private TcpPageServer(PageRegions regions, InetSocketAddress bind, byte[] secret, int threads) throws InterruptedException {
         this.regions = Objects.requireNonNull(regions, "regions");
@@ -115,6 +119,16 @@ public final class TcpPageServer implements PageServer {
         return regions.unregister(regionId);
     }
 
+    /** Largest number of response bytes queued on one connection so far. */
+    public long maxQueuedBytes() {
+        return maxQueuedBytes.get();
+    }
+
+    /** Requests read but not yet served because their connection is over its high-water mark. */
+    public int parkedRequests() {
+        return parked.get();
+    }
+
     /** True once {@link #close()} has begun. */
     public boolean isClosing() {
         return closing;
@@ -159,6 +173,7 @@ public final class TcpPageServer implements PageServer {
             }
             ByteBuf b;
             while ((b = deferred.poll()) != null) {
+                parked.decrementAndGet();
                 b.release();
             }
             if (scratchStore != null) {
@@ -179,6 +194,7 @@ public final class TcpPageServer implements PageServer {
             }
             if (!deferred.isEmpty() || !ctx.channel().isWritable()) {
                 deferred.add(in.retain());
+                parked.incrementAndGet();
                 ctx.channel().config().setAutoRead(false);
                 return;
             }
@@ -189,6 +205,7 @@ public final class TcpPageServer implements PageServer {
         private void serveDeferred(ChannelHandlerContext ctx) {
             ByteBuf in;
             while (ctx.channel().isWritable() && !closing && (in = deferred.poll()) != null) {
+                parked.decrementAndGet();
                 try {
                     serve(ctx, in);
                 } finally {
@@ -253,6 +270,10 @@ public final class TcpPageServer implements PageServer {
                 }
             }
             ctx.write(out);
+            io.netty.channel.ChannelOutboundBuffer queue = ctx.channel().unsafe().outboundBuffer();
+            if (queue != null) {
+                maxQueuedBytes.accumulateAndGet(queue.totalPendingWriteBytes(), Math::max);
+            }
             if (!ctx.channel().isWritable()) {
                 // the flush may make the channel writable again (and fire that event at once):
                 // stop reading only if it is still over the high-water mark afterwards
