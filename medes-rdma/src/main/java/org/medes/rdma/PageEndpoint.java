@@ -1,0 +1,49 @@
+package org.medes.rdma;
+
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/**
+ * How to reach one page server: its regions when it runs in this JVM, and/or its TCP address
+ * with the shared secret.
+ *
+ * <p>Thread-safety: immutable.
+ */
+public final class PageEndpoint {
+    private final PageRegions local;
+    private final InetSocketAddress tcp;
+    private final byte[] secret;
+
+    private PageEndpoint(PageRegions local, InetSocketAddress tcp, byte[] secret) {
+        this.local = local;
+        this.tcp = tcp;
+        this.secret = secret == null ? null : TcpProtocol.checkSecret(secret);
+    }
+
+    /** A server in this JVM. */
+    public static PageEndpoint local(PageRegions regions) {
+        return new PageEndpoint(java.util.Objects.requireNonNull(regions), null, null);
+    }
+
+    /** A server reached over TCP. */
+    public static PageEndpoint tcp(InetSocketAddress address, byte[] secret) {
+        return new PageEndpoint(null, java.util.Objects.requireNonNull(address), secret);
+    }
+
+    /** A server in this JVM that also listens on TCP. */
+    public static PageEndpoint of(TcpPageServer server, byte[] secret) {
+        return new PageEndpoint(server.regions(), server.address(), secret);
+    }
+
+    public Optional<PageRegions> localRegions() {
+        return Optional.ofNullable(local);
+    }
+
+    public Optional<InetSocketAddress> tcpAddress() {
+        return Optional.ofNullable(tcp);
+    }
+
+    byte[] secret() {
+        return secret;
+    }
+}

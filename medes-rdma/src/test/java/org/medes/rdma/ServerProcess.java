@@ -1,0 +1,71 @@
+package org.medes.rdma;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A {@link PageServerMain} JVM started by a test or the benchmark, optionally behind a command prefix (ip netns exec NS). */
+final class ServerProcess implements AutoCloseable {
+    final Process process;
+    final InetSocketAddress address;
+    final PageRegion region;
+    final String transport;
+
+    private ServerProcess(Process process, InetSocketAddress address, PageRegion region, String transport) {
+        this.process = process;
+        this.address = address;
+        this.region = region;
+        this.transport = transport;
+    }
+
+    static ServerProcess start(List<String> prefix, String bindHost, int pages, long seed, byte[] secret) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(new File(System.getProperty("java.home"), "bin/java").getPath());
+        // the flags this JVM got (--add-opens and friends for Chronicle Bytes), so the server runs the same way
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-") || a.startsWith("-Dchronicle.")) {
+                cmd.add(a);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PageServerMain.class.getName(),
+                bindHost, "0", Integer.toString(pages), Long.toString(seed), HexFormat.of().formatHex(secret)));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null && !line.startsWith("READY ")) {
+            // skip log lines
+        }
+        if (line == null) {
+            p.destroyForcibly();
+            throw new IOException("page server process exited before READY: " + cmd);
+        }
+        String[] f = line.split(" ");
+        return new ServerProcess(p, new InetSocketAddress(f[1], Integer.parseInt(f[2])),
+                new PageRegion(Long.parseLong(f[3]), Integer.parseInt(f[5]), Long.parseLong(f[4])), f[6]);
+    }
+
+    /** Kills the server at once (SIGKILL). */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            process.getOutputStream().close();
+        } catch (IOException ignored) {
+            // already gone
+        }
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            kill();
+        }
+    }
+}
