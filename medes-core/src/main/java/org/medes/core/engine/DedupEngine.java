@@ -514,7 +514,8 @@ public final class DedupEngine implements AutoCloseable {
             t.payloadLength[p] = payloadLength;
             t.baseIdx[p] = baseIdx;
             t.basePage[p] = baseIdx >= 0 ? basePage : 0;
-            t.baseHash[p] = baseIdx >= 0 ? (int) XX3.hashBytes(basePageBytes) : 0;
+            // only a PATCH page's base checksum is stored; a SAME_AS_BASE page's base page is the page
+            t.baseHash[p] = kind == PageKind.PATCH ? (int) XX3.hashBytes(basePageBytes) : 0;
             t.codec[p] = (byte) codecId;
         }
 

@@ -41,8 +41,7 @@ public final class DedupImage implements AutoCloseable {
     private final List<Mapping> mappings;
     private final List<BaseUse> bases;
     private final int pageCount;
-    private final long pageTable;
-    private final long[] payloadOffset;
+    private final PageTable table;
     private volatile boolean closed;
 
     private DedupImage(BytesStore<?, Void> store, long length, String source) throws DedupImageFormatException {
@@ -91,7 +90,7 @@ public final class DedupImage implements AutoCloseable {
         long pageOffset = section(H_PAGE_OFFSET, baseOffset, trailer);
         long payloadStart = section(H_PAYLOAD_OFFSET, pageOffset, trailer);
         long payloadLength = OffHeap.getLong(address + H_PAYLOAD_LENGTH);
-        if (payloadStart - pageOffset != (long) PAGE_ENTRY_BYTES * pageCount) {
+        if (payloadStart - pageOffset < PAGE_TABLE_FIXED_BYTES + (long) PAGE_HASH_BYTES * pageCount) {
             throw new DedupImageFormatException(source, H_PAYLOAD_OFFSET, "page table of " + pageCount
                     + " entries does not fit between offsets " + pageOffset + " and " + payloadStart);
         }
@@ -156,59 +155,7 @@ public final class DedupImage implements AutoCloseable {
         }
         bases = Collections.unmodifiableList(bs);
 
-        pageTable = pageOffset;
-        payloadOffset = new long[pageCount];
-        long running = payloadStart;
-        long previous = 0;
-        int mapping = 0;
-        for (int p = 0; p < pageCount; p++) {
-            long e = address + pageTable + (long) p * PAGE_ENTRY_BYTES;
-            long entryOffset = pageTable + (long) p * PAGE_ENTRY_BYTES;
-            long vaddr = OffHeap.getLong(e + P_VADDR);
-            if ((vaddr & (PageSize.BYTES - 1)) != 0 || (p > 0 && Long.compareUnsigned(vaddr, previous) <= 0)) {
-                throw new DedupImageFormatException(source, entryOffset, "page " + p + ": address 0x" + Long.toHexString(vaddr)
-                        + " is unaligned or not above the previous page");
-            }
-            while (mapping < ms.size() && Long.compareUnsigned(ms.get(mapping).end(), vaddr) <= 0) {
-                mapping++;
-            }
-            if (mapping >= ms.size() || !ms.get(mapping).contains(vaddr)) {
-                throw new DedupImageFormatException(source, entryOffset, "page " + p + " at 0x" + Long.toHexString(vaddr)
-                        + " lies in no mapping");
-            }
-            previous = vaddr;
-            PageKind kind = PageKind.ofCode(OffHeap.getByte(e + P_KIND));
-            if (kind == null) {
-                throw new DedupImageFormatException(source, entryOffset + P_KIND, "page " + p + ": unknown page kind "
-                        + OffHeap.getByte(e + P_KIND));
-            }
-            int len = OffHeap.getInt(e + P_PAYLOAD_LENGTH);
-            int baseIndex = Short.toUnsignedInt(OffHeap.getShort(e + P_BASE_INDEX));
-            boolean lengthOk = switch (kind) {
-                case ZERO, SAME_AS_BASE -> len == 0;
-                case RAW -> len == PageSize.BYTES;
-                case PATCH, LZ4, SHUFFLED_LZ4 -> len > 0;
-            };
-            if (!lengthOk) {
-                throw new DedupImageFormatException(source, entryOffset + P_PAYLOAD_LENGTH, "page " + p + ": payload length "
-                        + len + " is impossible for a " + kind + " page");
-            }
-            boolean needsBase = kind == PageKind.SAME_AS_BASE || kind == PageKind.PATCH;
-            if (needsBase && baseIndex >= baseCount) {
-                throw new DedupImageFormatException(source, entryOffset + P_BASE_INDEX, "page " + p + ": base index "
-                        + baseIndex + " but the image lists " + baseCount + " bases");
-            }
-            payloadOffset[p] = running;
-            running += len;
-            if (running > payloadStart + payloadLength) {
-                throw new DedupImageFormatException(source, entryOffset + P_PAYLOAD_LENGTH, "page " + p
-                        + ": payload runs past the payload section");
-            }
-        }
-        if (running != payloadStart + payloadLength) {
-            throw new DedupImageFormatException(source, H_PAYLOAD_LENGTH, "pages hold " + (running - payloadStart)
-                    + " payload bytes, header says " + payloadLength);
-        }
+        table = PageTable.read(address, source, pageOffset, payloadStart, payloadLength, pageCount, ms, baseCount);
     }
 
     /** Takes ownership of {@code store}, whose first {@code length} bytes hold an image; validates it. */
@@ -332,53 +279,55 @@ public final class DedupImage implements AutoCloseable {
     }
 
     public long pageVaddr(int p) {
-        return OffHeap.getLong(entry(p) + P_VADDR);
+        return table.vaddr[check(p)];
     }
 
     /** XXH3-64 of the original page. */
     public long pageHash(int p) {
-        return OffHeap.getLong(entry(p) + P_PAGE_HASH);
+        return table.pageHash[check(p)];
     }
 
-    /** Low 32 bits of XXH3-64 of the base page the page was encoded against. */
+    /**
+     * Low 32 bits of XXH3-64 of the base page the page was encoded against (for a SAME_AS_BASE
+     * page, of the page itself), or 0 without a base.
+     */
     public int baseHash(int p) {
-        return OffHeap.getInt(entry(p) + P_BASE_HASH);
+        return table.baseHash[check(p)];
     }
 
     public int basePage(int p) {
-        return OffHeap.getInt(entry(p) + P_BASE_PAGE);
+        return table.basePage[check(p)];
     }
 
     /** Index into {@link #bases()}, or -1. */
     public int baseIndex(int p) {
-        int i = Short.toUnsignedInt(OffHeap.getShort(entry(p) + P_BASE_INDEX));
+        int i = Short.toUnsignedInt(table.baseIndex[check(p)]);
         return i == NO_BASE ? -1 : i;
     }
 
     public PageKind kind(int p) {
-        return PageKind.ofCode(OffHeap.getByte(entry(p) + P_KIND));
+        return PageKind.ofCode(table.kind[check(p)]);
     }
 
     public int codecId(int p) {
-        return OffHeap.getByte(entry(p) + P_CODEC);
+        return table.codec[check(p)];
     }
 
     public int payloadLength(int p) {
-        return OffHeap.getInt(entry(p) + P_PAYLOAD_LENGTH);
+        return table.payloadLength[check(p)];
     }
 
     /** Copies page {@code p}'s payload into {@code dst[off..]}. */
     public void copyPayload(int p, byte[] dst, int off) {
-        OffHeap.copyToArray(address() + payloadOffset[p], dst, off, payloadLength(p));
+        OffHeap.copyToArray(address() + table.payloadOffset[p], dst, off, payloadLength(p));
     }
 
-    /** Byte offset of page {@code p}'s table entry in the file, for messages. */
-    public long entryOffset(int p) {
-        return pageTable + (long) p * PAGE_ENTRY_BYTES;
-    }
-
-    private long entry(int p) {
-        return address() + pageTable + (long) java.util.Objects.checkIndex(p, pageCount) * PAGE_ENTRY_BYTES;
+    private int check(int p) {
+        java.util.Objects.checkIndex(p, pageCount);
+        if (closed) {
+            throw new IllegalStateException("dedup image " + id + " is closed");
+        }
+        return p;
     }
 
     private long address() {

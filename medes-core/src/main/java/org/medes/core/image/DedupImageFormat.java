@@ -1,13 +1,15 @@
 package org.medes.core.image;
 
 /**
- * Byte layout of a dedup image, version 1. All integers little-endian; every section starts at
- * a multiple of 8.
+ * Byte layout of a dedup image, version 2. All integers little-endian; every section starts at
+ * a multiple of 8. Version 2 replaced version 1's fixed 32-byte page-table entries with a
+ * compressed table; images are not yet kept across versions, so a reader accepts only its own
+ * version and refuses version 1 as unsupported.
  *
  * <pre>
  * Header (80 bytes)
  *   0  8  magic "MEDESDI\0"
- *   8  2  version (1)
+ *   8  2  version (2)
  *  10  2  flags (0)
  *  12  4  page size (4096)
  *  16  4  page count P
@@ -29,17 +31,26 @@ package org.medes.core.image;
  *   0  4  base id    4  4  node    8  4  relocation count R    12  4  reserved (0)
  *  16  R x 24: relocation range start (8), end exclusive (8), delta (8)
  *
- * Page table: P entries of 32 bytes, in ascending address order
- *   0  8  virtual address
- *   8  8  XXH3-64 of the original page
- *  16  4  low 32 bits of XXH3-64 of the base page used (0 without one)
- *  20  4  base page index (0 without one)
- *  24  4  payload length
- *  28  2  index into the base table (0xFFFF without one)
- *  30  1  {@link PageKind} code: 0 zero, 1 same as base, 2 patch, 3 LZ4, 4 raw,
- *         5 shuffled LZ4 (added within version 1: older readers reject such pages as an
- *         unknown kind, newer ones read every older image)
- *  31  1  patch codec id (PATCH only, else 0)
+ * Page table (ends at the payload offset)
+ *   0  4  entry stream length U, uncompressed
+ *   4  4  entry stream length C, as stored
+ *   8  C  entry stream, LZ4 block format, zero-padded to 8
+ *      P x 8  XXH3-64 of each original page, in page order
+ *      K x 4  low 32 bits of XXH3-64 of the base page, for each of the K PATCH pages in page
+ *             order (a SAME_AS_BASE page's base page is its original page: its page checksum
+ *             tells a changed base page), zero-padded to 8
+ *
+ * Entry stream: P entries in ascending address order; "v" is an unsigned LEB128 varint
+ * (at most 10 bytes), "z" a zigzag-encoded v
+ *   1  {@link PageKind} code: 0 zero, 1 same as base, 2 patch, 3 LZ4, 4 raw, 5 shuffled LZ4
+ *   1  patch codec id                             PATCH only
+ *   v  page number (address / 4096): the first page's in full, then the step from the previous
+ *      page minus one
+ *   v  index into the base table                  SAME_AS_BASE and PATCH only
+ *   z  base page index minus (previous such page's base page index + 1), starting from -1
+ *                                                 SAME_AS_BASE and PATCH only
+ *   v  payload length                             PATCH, LZ4 and SHUFFLED_LZ4 only (ZERO and
+ *      SAME_AS_BASE have none, RAW 4096)
  *
  * Payload: the pages' payloads, concatenated in page order (offsets are the running sum).
  *
@@ -47,14 +58,20 @@ package org.medes.core.image;
  *   0  8  XXH3-64 of every byte before the trailer
  *   8  8  magic "MEDESEND"
  * </pre>
+ *
+ * <p>Thread-safety: constants only.
  */
 public final class DedupImageFormat {
     public static final long MAGIC = 0x00_49_44_53_45_44_45_4DL;        // "MEDESDI\0" little-endian
     public static final long END_MAGIC = 0x44_4E_45_53_45_44_45_4DL;    // "MEDESEND" little-endian
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final int HEADER_BYTES = 80;
     public static final int TRAILER_BYTES = 16;
-    public static final int PAGE_ENTRY_BYTES = 32;
+    /** Most bytes one entry of the entry stream takes: kind, codec, a 64-bit varint, three 32-bit ones. */
+    public static final int MAX_ENTRY_BYTES = 1 + 1 + 10 + 5 + 5 + 5;
+    public static final int PAGE_TABLE_FIXED_BYTES = 8;
+    public static final int PAGE_HASH_BYTES = 8;
+    public static final int BASE_HASH_BYTES = 4;
     public static final int MAPPING_FIXED_BYTES = 32;
     public static final int BASE_FIXED_BYTES = 16;
     public static final int RELOCATION_BYTES = 24;
@@ -76,15 +93,9 @@ public final class DedupImageFormat {
     static final int H_PAYLOAD_LENGTH = 64;
     static final int H_FILE_LENGTH = 72;
 
-    // page entry fields
-    static final int P_VADDR = 0;
-    static final int P_PAGE_HASH = 8;
-    static final int P_BASE_HASH = 16;
-    static final int P_BASE_PAGE = 20;
-    static final int P_PAYLOAD_LENGTH = 24;
-    static final int P_BASE_INDEX = 28;
-    static final int P_KIND = 30;
-    static final int P_CODEC = 31;
+    // page table fields
+    static final int T_STREAM_LENGTH = 0;
+    static final int T_STORED_LENGTH = 4;
 
     private DedupImageFormat() {
     }

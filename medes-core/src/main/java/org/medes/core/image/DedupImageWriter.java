@@ -1,5 +1,7 @@
 package org.medes.core.image;
 
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Factory;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.hashing.LongHashFunction;
 import org.medes.core.page.Mapping;
@@ -21,18 +23,13 @@ import static org.medes.core.image.DedupImageFormat.*;
  * once, after all of them.
  */
 public final class DedupImageWriter {
+    private static final LZ4Compressor LZ4 = LZ4Factory.fastestInstance().highCompressor();
+
     private final String id;
     private final List<Mapping> mappings;
     private final List<BaseUse> bases;
     private final int pageCount;
-    private final long[] vaddr;
-    private final long[] pageHash;
-    private final int[] baseHash;
-    private final int[] basePage;
-    private final int[] payloadLength;
-    private final short[] baseIndex;
-    private final byte[] kind;
-    private final byte[] codec;
+    private final PageTable table;
 
     public DedupImageWriter(String id, List<Mapping> mappings, List<BaseUse> bases, int pageCount) {
         this.id = Objects.requireNonNull(id);
@@ -42,27 +39,26 @@ public final class DedupImageWriter {
             throw new IllegalArgumentException("too many bases: " + bases.size());
         }
         this.pageCount = pageCount;
-        vaddr = new long[pageCount];
-        pageHash = new long[pageCount];
-        baseHash = new int[pageCount];
-        basePage = new int[pageCount];
-        payloadLength = new int[pageCount];
-        baseIndex = new short[pageCount];
-        kind = new byte[pageCount];
-        codec = new byte[pageCount];
+        table = new PageTable(pageCount);
     }
 
-    /** Records page {@code p}'s table entry; {@code baseIdx} is an index into the bases, or -1. */
+    /**
+     * Records page {@code p}'s table entry; {@code baseIdx} is an index into the bases, or -1.
+     * {@code baseHash} is kept for PATCH pages only (a SAME_AS_BASE page's base page is the page).
+     */
     public void page(int p, long vaddr, long pageHash, PageKind kind, int codecId, int baseIdx, int basePage,
                      int baseHash, int payloadLength) {
-        this.vaddr[p] = vaddr;
-        this.pageHash[p] = pageHash;
-        this.kind[p] = (byte) kind.code();
-        this.codec[p] = (byte) codecId;
-        this.baseIndex[p] = (short) (baseIdx < 0 ? NO_BASE : baseIdx);
-        this.basePage[p] = basePage;
-        this.baseHash[p] = baseHash;
-        this.payloadLength[p] = payloadLength;
+        if ((vaddr & (PageSize.BYTES - 1)) != 0) {
+            throw new IllegalArgumentException("page " + p + ": address 0x" + Long.toHexString(vaddr) + " is not page-aligned");
+        }
+        table.vaddr[p] = vaddr;
+        table.pageHash[p] = pageHash;
+        table.kind[p] = (byte) kind.code();
+        table.codec[p] = (byte) codecId;
+        table.baseIndex[p] = (short) (baseIdx < 0 ? NO_BASE : baseIdx);
+        table.basePage[p] = basePage;
+        table.baseHash[p] = baseHash;
+        table.payloadLength[p] = payloadLength;
     }
 
     /**
@@ -71,7 +67,7 @@ public final class DedupImageWriter {
      */
     public DedupImage finish(byte[][] payloadBlocks, int[] payloadBlockLengths) {
         long payload = 0;
-        for (int l : payloadLength) {
+        for (int l : table.payloadLength) {
             payload += l;
         }
         long blocks = 0;
@@ -95,7 +91,13 @@ public final class DedupImageWriter {
             size += BASE_FIXED_BYTES + (long) RELOCATION_BYTES * b.relocation().size();
         }
         long pageOffset = baseOffset + size;
-        long payloadOffset = pageOffset + (long) PAGE_ENTRY_BYTES * pageCount;
+        byte[] stream = table.entryStream();
+        byte[] stored = new byte[LZ4.maxCompressedLength(stream.length)];
+        int storedLength = LZ4.compress(stream, 0, stream.length, stored, 0, stored.length);
+        int patched = table.patchCount();
+        long hashOffset = pageOffset + PAGE_TABLE_FIXED_BYTES + pad8(storedLength);
+        long baseHashOffset = hashOffset + (long) PAGE_HASH_BYTES * pageCount;
+        long payloadOffset = baseHashOffset + pad8((long) BASE_HASH_BYTES * patched);
         long fileLength = pad8(payloadOffset + payload) + TRAILER_BYTES;
 
         BytesStore<?, Void> store = BytesStore.nativeStoreWithFixedCapacity(fileLength);
@@ -140,17 +142,20 @@ public final class DedupImageWriter {
                 o += RELOCATION_BYTES;
             }
         }
-        for (int p = 0; p < pageCount; p++) {
-            OffHeap.putLong(o + P_VADDR, vaddr[p]);
-            OffHeap.putLong(o + P_PAGE_HASH, pageHash[p]);
-            OffHeap.putInt(o + P_BASE_HASH, baseHash[p]);
-            OffHeap.putInt(o + P_BASE_PAGE, basePage[p]);
-            OffHeap.putInt(o + P_PAYLOAD_LENGTH, payloadLength[p]);
-            OffHeap.putShort(o + P_BASE_INDEX, baseIndex[p]);
-            OffHeap.putByte(o + P_KIND, kind[p]);
-            OffHeap.putByte(o + P_CODEC, codec[p]);
-            o += PAGE_ENTRY_BYTES;
+        OffHeap.putInt(o + T_STREAM_LENGTH, stream.length);
+        OffHeap.putInt(o + T_STORED_LENGTH, storedLength);
+        OffHeap.copyFromArray(stored, 0, o + PAGE_TABLE_FIXED_BYTES, storedLength);
+        o = a + hashOffset;
+        for (int p = 0; p < pageCount; p++, o += PAGE_HASH_BYTES) {
+            OffHeap.putLong(o, table.pageHash[p]);
         }
+        for (int p = 0; p < pageCount; p++) {
+            if (table.kind[p] == PageKind.PATCH.code()) {
+                OffHeap.putInt(o, table.baseHash[p]);
+                o += BASE_HASH_BYTES;
+            }
+        }
+        o = a + payloadOffset;
         for (int i = 0; i < payloadBlocks.length; i++) {
             OffHeap.copyFromArray(payloadBlocks[i], 0, o, payloadBlockLengths[i]);
             o += payloadBlockLengths[i];

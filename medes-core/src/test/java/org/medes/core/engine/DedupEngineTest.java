@@ -226,12 +226,15 @@ class DedupEngineTest {
 
     // ---- corruption: never a wrong page ----
 
-    @Test
-    void changedBasePageIsNamed() throws Exception {
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = PageKind.class, names = {"PATCH", "SAME_AS_BASE"})
+    void changedBasePageIsNamed(PageKind kind) throws Exception {
+        // instance 1 is the base's own content (every page SAME_AS_BASE); instance 2 is patched
+        int instance = kind == PageKind.SAME_AS_BASE ? 1 : 2;
         try (DedupEngine engine = DedupEngine.builder().build();
-             SandboxImage target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
+             SandboxImage target = SyntheticSandboxes.instance("target", 42, instance, 0.02 * (instance - 1), instance == 2);
              DedupImage d = engine.dedup(target, registry, bases)) {
-            int victim = firstPageOfKind(d, PageKind.PATCH);
+            int victim = firstPageOfKind(d, kind);
             int basePage = d.basePage(victim);
             BasePageSource tampered = new Tampered(bases, d.bases().get(d.baseIndex(victim)).base(), basePage);
             assertThatThrownBy(() -> engine.restore(d, tampered)).isInstanceOf(PageRestoreException.class)
@@ -354,30 +357,118 @@ class DedupEngineTest {
     @Test
     void structurallyBrokenTablesAreRefusedEvenWithAValidChecksum() throws Exception {
         byte[] good = goodImageBytes();
-        ByteBuffer g = ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer g = le(good);
+        int pages = g.getInt(16);
         long pageTable = g.getLong(48);
         // unknown page kind
-        byte[] b1 = good.clone();
-        b1[(int) pageTable + 30] = 9;
-        reseal(b1);
-        assertThatThrownBy(() -> DedupImage.fromBytes(b1, "kind")).hasMessageContaining("unknown page kind");
-        // payload length that runs past the payload
-        byte[] b2 = good.clone();
-        ByteBuffer.wrap(b2).order(ByteOrder.LITTLE_ENDIAN).putInt((int) pageTable + 24, Integer.MAX_VALUE);
-        reseal(b2);
-        assertThatThrownBy(() -> DedupImage.fromBytes(b2, "len")).isInstanceOf(DedupImageFormatException.class)
-                .hasMessageContaining("page 0");
-        // page count that does not fit the file
-        byte[] b3 = good.clone();
-        ByteBuffer.wrap(b3).order(ByteOrder.LITTLE_ENDIAN).putInt(16, 1 << 30);
-        reseal(b3);
-        assertThatThrownBy(() -> DedupImage.fromBytes(b3, "count")).isInstanceOf(DedupImageFormatException.class)
-                .hasMessageContaining("page table");
-        // version from the future
+        byte[] b1 = withEntryStream(good, s -> {
+            s[0] = 9;
+            return s;
+        });
+        assertThatThrownBy(() -> DedupImage.fromBytes(b1, "kind")).isInstanceOf(DedupImageFormatException.class)
+                .hasMessageContaining("page 0").hasMessageContaining("unknown page kind 9")
+                .hasMessageContaining("offset " + pageTable);
+        // entry stream cut inside the last entry
+        byte[] b2 = withEntryStream(good, s -> java.util.Arrays.copyOf(s, s.length - 1));
+        assertThatThrownBy(() -> DedupImage.fromBytes(b2, "cut")).isInstanceOf(DedupImageFormatException.class)
+                .hasMessageContaining("page " + (pages - 1)).hasMessageContaining("truncated page table");
+        // entry stream with bytes after the last entry
+        byte[] b3 = withEntryStream(good, s -> java.util.Arrays.copyOf(s, s.length + 1));
+        assertThatThrownBy(() -> DedupImage.fromBytes(b3, "long")).isInstanceOf(DedupImageFormatException.class)
+                .hasMessageContaining("left after the last page");
+        // payload lengths that run past the payload section
         byte[] b4 = good.clone();
-        b4[8] = 99;
+        le(b4).putLong(64, g.getLong(64) - 1);
         reseal(b4);
-        assertThatThrownBy(() -> DedupImage.fromBytes(b4, "v")).hasMessageContaining("unsupported version 99");
+        assertThatThrownBy(() -> DedupImage.fromBytes(b4, "len")).isInstanceOf(DedupImageFormatException.class)
+                .hasMessageMatching("(?s).*page \\d+ .*runs past the payload section.*");
+        // page count that does not fit the file
+        byte[] b5 = good.clone();
+        le(b5).putInt(16, 1 << 30);
+        reseal(b5);
+        assertThatThrownBy(() -> DedupImage.fromBytes(b5, "count")).isInstanceOf(DedupImageFormatException.class)
+                .hasMessageContaining("page table");
+        // compressed entry stream overwritten with garbage of the same length
+        byte[] b6 = good.clone();
+        java.util.Arrays.fill(b6, (int) pageTable + 8, (int) pageTable + 8 + g.getInt((int) pageTable + 4), (byte) 0xF7);
+        reseal(b6);
+        assertThatThrownBy(() -> DedupImage.fromBytes(b6, "garbage")).isInstanceOf(DedupImageFormatException.class)
+                .hasMessageContaining("page table").hasMessageMatching("(?s).*offset \\d+.*");
+        // stated entry stream length that is not what the block decodes to, or impossibly long
+        for (int u : new int[] {g.getInt((int) pageTable) + 1, Integer.MAX_VALUE, -1}) {
+            byte[] b7 = good.clone();
+            le(b7).putInt((int) pageTable, u);
+            reseal(b7);
+            assertThatThrownBy(() -> DedupImage.fromBytes(b7, "stream length")).as("%d", u)
+                    .isInstanceOf(DedupImageFormatException.class).hasMessageContaining("offset " + pageTable)
+                    .hasMessageContaining("entry stream");
+        }
+        // compressed length past the section
+        byte[] b8 = good.clone();
+        le(b8).putInt((int) pageTable + 4, Integer.MAX_VALUE);
+        reseal(b8);
+        assertThatThrownBy(() -> DedupImage.fromBytes(b8, "stored length")).isInstanceOf(DedupImageFormatException.class)
+                .hasMessageContaining("offset " + (pageTable + 4)).hasMessageContaining("runs past its section");
+        // version from the future, and version 1 (fixed 32-byte entries), which is no longer read
+        for (int v : new int[] {99, 1}) {
+            byte[] b9 = good.clone();
+            b9[8] = (byte) v;
+            reseal(b9);
+            assertThatThrownBy(() -> DedupImage.fromBytes(b9, "v")).hasMessageContaining("unsupported version " + v);
+        }
+    }
+
+    @Test
+    void imageOfNoPagesRoundTrips() throws Exception {
+        try (DedupEngine engine = DedupEngine.builder().build();
+             SandboxImage target = SandboxImage.builder("empty").build();
+             DedupImage d = engine.dedup(target, registry, bases);
+             DedupImage read = DedupImage.fromBytes(d.toByteArray(), "empty.medes");
+             SandboxImage back = engine.restore(read, bases)) {
+            assertThat(read.pageCount()).isZero();
+            assertThat(back.contentEquals(target)).isTrue();
+        }
+    }
+
+    @Test
+    void pageTableTakesFewerThanSixteenBytesAPage() throws Exception {
+        byte[] good = goodImageBytes();
+        ByteBuffer g = le(good);
+        int pages = g.getInt(16);
+        long table = g.getLong(56) - g.getLong(48);
+        // 8 bytes of page checksum, 4 of base checksum for PATCH pages, the rest compressed
+        assertThat(table).isLessThan(16L * pages);
+    }
+
+    /** {@code good} with its page table's entry stream replaced by {@code edit} of it, re-laid-out and resealed. */
+    static byte[] withEntryStream(byte[] good, java.util.function.UnaryOperator<byte[]> edit) {
+        ByteBuffer g = le(good);
+        int pageTable = (int) g.getLong(48);
+        int u = g.getInt(pageTable);
+        int c = g.getInt(pageTable + 4);
+        net.jpountz.lz4.LZ4Factory lz4 = net.jpountz.lz4.LZ4Factory.fastestInstance();
+        byte[] edited = edit.apply(lz4.safeDecompressor().decompress(good, pageTable + 8, c, u));
+        byte[] stored = lz4.fastCompressor().compress(edited);
+        int oldHashes = pageTable + 8 + pad8(c);
+        int newHashes = pageTable + 8 + pad8(stored.length);
+        int shift = newHashes - oldHashes;
+        byte[] out = new byte[good.length + shift];
+        System.arraycopy(good, 0, out, 0, pageTable);
+        System.arraycopy(good, oldHashes, out, newHashes, good.length - oldHashes);
+        System.arraycopy(stored, 0, out, pageTable + 8, stored.length);
+        ByteBuffer o = le(out);
+        o.putInt(pageTable, edited.length).putInt(pageTable + 4, stored.length);
+        o.putLong(56, g.getLong(56) + shift).putLong(72, out.length);
+        reseal(out);
+        return out;
+    }
+
+    private static int pad8(int n) {
+        return (n + 7) & ~7;
+    }
+
+    private static ByteBuffer le(byte[] b) {
+        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Deduplicates {@code tb}'s image against {@code bb}'s alone: {@code expected} pages must be SAME_AS_BASE and all restore exactly. */
