@@ -28,11 +28,6 @@ public final class LocalPageFetcher implements PageFetcher {
     }
 
     @Override
-    public boolean isAvailable() {
-        return unavailabilityCause() == null;
-    }
-
-    @Override
     public Throwable unavailabilityCause() {
         if (Boolean.getBoolean(DISABLED_PROPERTY)) {
             return new UnsupportedOperationException("local fetcher disabled by -D" + DISABLED_PROPERTY + "=true");

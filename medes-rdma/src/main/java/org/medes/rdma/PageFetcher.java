@@ -19,7 +19,9 @@ public interface PageFetcher extends AutoCloseable {
     String name();
 
     /** Whether this fetcher can be used here (not disabled, its native parts loaded). */
-    boolean isAvailable();
+    default boolean isAvailable() {
+        return unavailabilityCause() == null;
+    }
 
     /** Why {@link #isAvailable()} is false, or null when it is true. */
     Throwable unavailabilityCause();

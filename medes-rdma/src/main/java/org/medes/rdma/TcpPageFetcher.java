@@ -78,11 +78,6 @@ public final class TcpPageFetcher implements PageFetcher {
     }
 
     @Override
-    public boolean isAvailable() {
-        return unavailabilityCause() == null;
-    }
-
-    @Override
     public Throwable unavailabilityCause() {
         if (Boolean.getBoolean(DISABLED_PROPERTY)) {
             return new UnsupportedOperationException("tcp fetcher disabled by -D" + DISABLED_PROPERTY + "=true");
