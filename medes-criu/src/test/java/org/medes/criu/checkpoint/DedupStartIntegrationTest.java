@@ -10,7 +10,6 @@ import org.medes.core.engine.DedupEngine;
 import org.medes.core.engine.PageRestoreException;
 import org.medes.core.image.DedupImage;
 import org.medes.core.registry.OffHeapFingerprintRegistry;
-import org.medes.criu.tool.Criu;
 
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -26,17 +25,16 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * Real workers, real CRIU: checkpoint, dedup against a base checkpoint, dedup start, invoke. Fails
  * when CRIU is unavailable unless {@code -Dmedes.criu.disabled=true}. Images live on /dev/shm.
  */
 class DedupStartIntegrationTest {
-    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final Duration DEADLINE = LiveWorkers.DEADLINE;
     private static DedupEngine engine;
 
-    private final List<FunctionWorker> workers = new ArrayList<>();
+    private LiveWorkers live;
     private Path root;
     private CriuCheckpointer criu;
     private OffHeapFingerprintRegistry registry;
@@ -44,8 +42,7 @@ class DedupStartIntegrationTest {
 
     @BeforeAll
     static void criuMustBeAvailableUnlessSwitchedOff() {
-        assumeFalse(Boolean.getBoolean(Criu.DISABLED_PROPERTY), "CRIU switched off by -D" + Criu.DISABLED_PROPERTY);
-        Criu.ensureAvailability(); // throws, failing the class, naming where CRIU was looked for
+        LiveWorkers.requireCriu();
         engine = DedupEngine.builder().build();
     }
 
@@ -58,30 +55,22 @@ class DedupStartIntegrationTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        root = ShmDirs.create("medes-ck-test-");
-        criu = CriuCheckpointer.system();
+        live = new LiveWorkers("medes-ck-test-");
+        root = live.root();
+        criu = live.criu();
         registry = new OffHeapFingerprintRegistry();
         bases = BaseSandboxes.builder().registry(registry).build();
     }
 
     @AfterEach
     void tearDown() throws IOException {
-        workers.forEach(FunctionWorker::close);
         bases.close();
         registry.close();
-        ShmDirs.delete(root);
+        live.close();
     }
 
     private FunctionWorker start(String function, int input) throws IOException {
-        FunctionWorker w = FunctionWorker.start(function, input, root.resolve(function + "-" + input), DEADLINE);
-        workers.add(w);
-        return w;
-    }
-
-    private FunctionWorker attach(long pid, FunctionWorker original) {
-        FunctionWorker w = FunctionWorker.attach(pid, original.dir());
-        workers.add(w);
-        return w;
+        return live.start(FunctionWorker.Runtime.PYTHON, function, input, function + "-" + input);
     }
 
     /** Base worker dumped left running and added as a base; returns its checkpoint dir. */
@@ -153,7 +142,7 @@ class DedupStartIntegrationTest {
         for (Path p : rawPages(root.resolve("started"))) {
             assertThat(Files.mismatch(p, pagesCopy.resolve(p.getFileName()))).as("%s equals the dump's", p).isEqualTo(-1);
         }
-        FunctionWorker restored = attach(s.pid(), target);
+        FunctionWorker restored = live.attach(s.pid(), target);
         restored.awaitReady(DEADLINE);
         String answer = restored.invoke();
         assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(3);
@@ -175,7 +164,7 @@ class DedupStartIntegrationTest {
         assertThat(r.savedFraction()).isGreaterThan(0.3);
         DedupStartResult s = new DedupStart(engine, bases, criu).start(root.resolve("target.medes"),
                 root.resolve("started"));
-        FunctionWorker restored = attach(s.pid(), target);
+        FunctionWorker restored = live.attach(s.pid(), target);
         restored.awaitReady(DEADLINE);
         String answer = restored.invoke();
         assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(2);
@@ -228,7 +217,7 @@ class DedupStartIntegrationTest {
         }
         // with the right bases the same dedup image still starts
         DedupStartResult s = new DedupStart(engine, bases, criu).start(file, root.resolve("started-ok"));
-        FunctionWorker restored = attach(s.pid(), target);
+        FunctionWorker restored = live.attach(s.pid(), target);
         restored.awaitReady(DEADLINE);
         assertThat(FunctionWorker.counter(restored.invoke())).isEqualTo(1);
     }
@@ -240,7 +229,7 @@ class DedupStartIntegrationTest {
         Path ck = targetCheckpoint(target, null);
         RestoreResult r = criu.restore(ck);
         System.out.printf("medes-criu timing: plain criu restore of the raw dump (tmpfs) %d ms%n", r.elapsed().toMillis());
-        FunctionWorker restored = attach(r.pid(), target);
+        FunctionWorker restored = live.attach(r.pid(), target);
         restored.awaitReady(DEADLINE);
         assertThat(FunctionWorker.counter(restored.invoke())).isEqualTo(2);
         assertThatThrownBy(() -> criu.restore(ck)).as("its pid is taken now")

@@ -13,20 +13,16 @@ import org.medes.core.base.BaseSandboxes;
 import org.medes.core.engine.DedupEngine;
 import org.medes.core.registry.OffHeapFingerprintRegistry;
 import org.medes.criu.checkpoint.FunctionWorker.Runtime;
-import org.medes.criu.tool.Criu;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * The Node.js and Java workers under real CRIU: start, invoke, dump, restore, invoke again; and a
@@ -34,17 +30,16 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * unavailable unless {@code -Dmedes.criu.disabled=true}. Images live on /dev/shm.
  */
 class RuntimeWorkersIntegrationTest {
-    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final Duration DEADLINE = LiveWorkers.DEADLINE;
     private static DedupEngine engine;
 
-    private final List<FunctionWorker> workers = new ArrayList<>();
+    private LiveWorkers live;
     private Path root;
     private CriuCheckpointer criu;
 
     @BeforeAll
     static void criuMustBeAvailableUnlessSwitchedOff() {
-        assumeFalse(Boolean.getBoolean(Criu.DISABLED_PROPERTY), "CRIU switched off by -D" + Criu.DISABLED_PROPERTY);
-        Criu.ensureAvailability(); // throws, failing the class, naming where CRIU was looked for
+        LiveWorkers.requireCriu();
         engine = DedupEngine.builder().build();
     }
 
@@ -57,14 +52,14 @@ class RuntimeWorkersIntegrationTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        root = ShmDirs.create("medes-rt-test-");
-        criu = CriuCheckpointer.system();
+        live = new LiveWorkers("medes-rt-test-");
+        root = live.root();
+        criu = live.criu();
     }
 
     @AfterEach
     void tearDown() throws IOException {
-        workers.forEach(FunctionWorker::close);
-        ShmDirs.delete(root);
+        live.close();
     }
 
     static Stream<Arguments> nodeAndJavaFunctions() {
@@ -73,16 +68,7 @@ class RuntimeWorkersIntegrationTest {
     }
 
     private FunctionWorker start(Runtime runtime, String function, int input) throws IOException {
-        FunctionWorker w = FunctionWorker.start(runtime, function, input,
-                root.resolve(runtime.id() + "-" + function + "-" + input), DEADLINE);
-        workers.add(w);
-        return w;
-    }
-
-    private FunctionWorker attach(long pid, FunctionWorker original) {
-        FunctionWorker w = FunctionWorker.attach(pid, original.dir());
-        workers.add(w);
-        return w;
+        return live.start(runtime, function, input, runtime.id() + "-" + function + "-" + input);
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -104,7 +90,7 @@ class RuntimeWorkersIntegrationTest {
 
         RestoreResult r = criu.restore(ck);
         assertThat(r.pid()).isEqualTo(w.pid());
-        FunctionWorker back = attach(r.pid(), w);
+        FunctionWorker back = live.attach(r.pid(), w);
         back.awaitReady(DEADLINE);
         String third = back.invoke();
         assertThat(FunctionWorker.counter(third)).as(third).isEqualTo(3);
@@ -140,7 +126,7 @@ class RuntimeWorkersIntegrationTest {
 
             DedupStartResult s = new DedupStart(engine, bases, criu).start(file, root.resolve("started"));
             assertThat(s.pid()).isEqualTo(target.pid());
-            FunctionWorker restored = attach(s.pid(), target);
+            FunctionWorker restored = live.attach(s.pid(), target);
             restored.awaitReady(DEADLINE);
             String answer = restored.invoke();
             assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(3);
