@@ -14,10 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -34,19 +32,13 @@ class CheckpointCommandsTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        Path shm = Path.of("/dev/shm");
-        root = Files.isDirectory(shm) ? Files.createTempDirectory(shm, "medes-cli-test-")
-                : Files.createTempDirectory("medes-cli-test-");
+        root = ShmDirs.create("medes-cli-test-");
     }
 
     @AfterEach
     void tearDown() throws IOException {
         workers.forEach(FunctionWorker::close);
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        ShmDirs.delete(root);
     }
 
     private static void criuMustBeAvailable() {

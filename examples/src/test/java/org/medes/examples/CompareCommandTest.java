@@ -12,13 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -37,19 +35,13 @@ class CompareCommandTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        Path shm = Path.of("/dev/shm");
-        root = Files.isDirectory(shm) ? Files.createTempDirectory(shm, "medes-compare-test-")
-                : Files.createTempDirectory("medes-compare-test-");
+        root = ShmDirs.create("medes-compare-test-");
     }
 
     @AfterEach
     void tearDown() throws IOException {
         workers.forEach(FunctionWorker::close);
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        ShmDirs.delete(root);
     }
 
     private FunctionWorker start(String function, int input) throws IOException {

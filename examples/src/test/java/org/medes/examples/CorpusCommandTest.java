@@ -10,9 +10,7 @@ import org.medes.criu.tool.Criu;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -27,18 +25,12 @@ class CorpusCommandTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        Path shm = Path.of("/dev/shm");
-        root = Files.isDirectory(shm) ? Files.createTempDirectory(shm, "medes-corpus-")
-                : Files.createTempDirectory("medes-corpus-");
+        root = ShmDirs.create("medes-corpus-");
     }
 
     @AfterEach
     void tearDown() throws IOException {
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        ShmDirs.delete(root);
     }
 
     @Test
