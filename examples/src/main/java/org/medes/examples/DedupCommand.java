@@ -6,10 +6,15 @@ import org.medes.core.registry.OffHeapFingerprintRegistry;
 import org.medes.criu.checkpoint.CheckpointDedup;
 import org.medes.criu.checkpoint.CheckpointDedupResult;
 
+import org.medes.core.image.DedupImage;
+import org.medes.core.image.PageKind;
+
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code ./medes dedup --base DIR [--base DIR ...] --out FILE [--keep-pages] [--threads T]
@@ -71,8 +76,38 @@ final class DedupCommand {
             out.printf("  read pages %d ms, dedup %d ms (%.0f MB/s, %d threads), write %d ms; raw pages %s%n",
                     r.readPages().toMillis(), r.dedup().toMillis(), r.dedupMbPerSecond(), o.threads(),
                     r.write().toMillis(), r.rawPagesDeleted() ? "deleted" : "kept");
+            printKinds(r.dedupFile(), out);
         }
         return 0;
+    }
+
+    /**
+     * One line per page kind present (pages, payload bytes before the block compression), then
+     * the payload blocks before and after it, then what the rest of the file takes.
+     */
+    static void printKinds(Path dedupFile, PrintStream out) throws Exception {
+        try (DedupImage image = DedupImage.read(dedupFile)) {
+            Map<PageKind, Integer> counts = image.kindCounts();
+            Map<PageKind, Long> bytes = image.kindPayloadBytes();
+            for (PageKind k : PageKind.values()) {
+                int n = counts.get(k);
+                long b = bytes.get(k);
+                if (n > 0) {
+                    out.printf("  %-13s %6d pages %10d payload bytes %6.0f B/page%n", k.name().toLowerCase(Locale.ROOT), n, b,
+                            (double) b / n);
+                }
+            }
+            long raw = 0;
+            long stored = 0;
+            for (int b = 0; b < image.blockCount(); b++) {
+                raw += image.blockRawLength(b);
+                stored += image.blockStoredLength(b);
+            }
+            long rest = image.storedBytes() - stored;
+            out.printf("  %d payload blocks: %d bytes, %d stored (%.1f %%)%n", image.blockCount(), raw, stored,
+                    raw == 0 ? 100.0 : 100.0 * stored / raw);
+            out.printf("  page table and headers: %d bytes (%.1f B/page)%n", rest, (double) rest / Math.max(1, image.pageCount()));
+        }
     }
 
     static void addBases(CheckpointDedup dedup, List<Path> dirs, PrintStream out) throws Exception {

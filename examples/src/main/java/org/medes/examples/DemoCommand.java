@@ -127,9 +127,14 @@ final class DemoCommand {
                         verbose.printf("dedup:   %.1f MiB -> %.2f MiB stored, saved %.1f %%, %.0f MB/s (%d threads)%n",
                                 image.rawBytes() / 1048576.0, image.storedBytes() / 1048576.0, 100 * r.saved(), r.dedupMbps(),
                                 engine.threads());
-                        verbose.printf("         pages: zero %d, same-as-base %d, patch %d, lz4 %d, shuffled-lz4 %d, raw %d%n",
-                                k.get(PageKind.ZERO), k.get(PageKind.SAME_AS_BASE), k.get(PageKind.PATCH),
-                                k.get(PageKind.LZ4), k.get(PageKind.SHUFFLED_LZ4), k.get(PageKind.RAW));
+                        StringBuilder pages = new StringBuilder("         pages:");
+                        for (PageKind kind : PageKind.values()) {
+                            if (k.get(kind) > 0) {
+                                pages.append(' ').append(kind.name().toLowerCase(java.util.Locale.ROOT)).append(' ')
+                                        .append(k.get(kind));
+                            }
+                        }
+                        verbose.println(pages);
                         verbose.printf("restore: %.0f MB/s, %s%n", r.restoreMbps(), identical
                                 ? "all " + target.pageCount() + " pages identical to the original" : "MISMATCH");
                         verbose.printf("for comparison: LZ4 of each page alone saves %.1f %%%n", 100 * r.lz4Saved());

@@ -10,7 +10,10 @@ import org.medes.core.base.BasePageUnavailableException;
 import org.medes.core.fingerprint.ValueSampledFingerprinter;
 import org.medes.core.image.BaseUse;
 import org.medes.core.image.DedupImage;
+import org.medes.core.image.DedupImageFormatException;
 import org.medes.core.image.DedupImageWriter;
+import org.medes.core.image.PayloadBlock;
+import org.medes.core.image.PayloadBlockCodec;
 import org.medes.core.image.PageKind;
 import org.medes.core.page.Mapping;
 import org.medes.core.page.OffHeap;
@@ -72,6 +75,8 @@ public final class DedupEngine implements AutoCloseable {
     static final int GOOD_PATCH_BYTES = 256;
     /** Default of {@link Builder#lz4CheckAbove}. */
     public static final int DEFAULT_LZ4_ABOVE = 512;
+    /** Default of {@link Builder#zstdLevel}. */
+    public static final int DEFAULT_ZSTD_LEVEL = 1;
     /** The registry's pick is tried after positional candidates only when their best patch is larger than this. */
     static final int POOR_PATCH_BYTES = 1024;
 
@@ -87,7 +92,10 @@ public final class DedupEngine implements AutoCloseable {
     private final BasePageSelector selector;
     private final int localNode;
     private final int lz4Above;
+    private final int zstdLevel;
     private final ThreadLocal<Worker> workers;
+    /** Every worker made, so that {@link #close()} frees their native compression contexts. */
+    private final java.util.Queue<Worker> allWorkers = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private DedupEngine(Builder b) {
         this.threads = b.threads;
@@ -97,7 +105,13 @@ public final class DedupEngine implements AutoCloseable {
         this.selector = b.selector;
         this.localNode = b.localNode;
         this.lz4Above = b.lz4Above;
-        this.workers = ThreadLocal.withInitial(() -> new Worker(codec, fingerprinter, lz4Above));
+        this.zstdLevel = b.zstdLevel;
+        PatchCodec encoding = zstdLevel > 0 ? codec.forBlockCompression() : codec;
+        this.workers = ThreadLocal.withInitial(() -> {
+            Worker w = new Worker(encoding, fingerprinter, lz4Above, zstdLevel);
+            allWorkers.add(w);
+            return w;
+        });
     }
 
     public static Builder builder() {
@@ -174,13 +188,11 @@ public final class DedupEngine implements AutoCloseable {
         }
 
         PageTable table = new PageTable(n);
-        byte[][] payload = new byte[blocks][];
-        int[] payloadLength = new int[blocks];
+        PayloadBlock[] payload = new PayloadBlock[blocks];
         runBlocks(blocks, blk -> {
             Worker w = workers.get();
             w.encodeBlock(image, blk, selected, contexts, bases, table);
-            payload[blk] = Arrays.copyOf(w.out, w.outLength);
-            payloadLength[blk] = w.outLength;
+            payload[blk] = w.blockCodec.encode(Math.min(BLOCK_PAGES, n - blk * BLOCK_PAGES), w.out, w.outLength);
         });
 
         // keep only the bases pages really use, primary first
@@ -204,7 +216,7 @@ public final class DedupEngine implements AutoCloseable {
             writer.page(p, image.pageVaddr(p), table.pageHash[p], PageKind.ofCode(table.kind[p]), table.codec[p], bi,
                     table.basePage[p], table.baseHash[p], table.payloadLength[p]);
         }
-        DedupImage result = writer.finish(payload, payloadLength);
+        DedupImage result = writer.finish(Arrays.asList(payload));
         if (!uses.isEmpty()) {
             bases.retain(result.id(), uses.stream().mapToInt(BaseUse::base).toArray());
         }
@@ -230,7 +242,7 @@ public final class DedupEngine implements AutoCloseable {
             for (int p = 0; p < n; p++) {
                 dst[p] = builder.reservePage(image.pageVaddr(p));
             }
-            int blocks = (n + BLOCK_PAGES - 1) / BLOCK_PAGES;
+            int blocks = image.blockCount();
             PageRestoreException[] failure = new PageRestoreException[blocks];
             try {
                 runBlocks(blocks, blk -> failure[blk] = workers.get().restoreBlock(image, blk, bases, dst));
@@ -289,10 +301,18 @@ public final class DedupEngine implements AutoCloseable {
         }
     }
 
-    /** Shuts the worker pool down; idempotent. */
+    /** Shuts the worker pool down and frees the workers' native memory; idempotent. */
     @Override
     public void close() {
         pool.shutdown();
+        try {
+            pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Worker w; (w = allWorkers.poll()) != null; ) {
+            w.blockCodec.close();
+        }
     }
 
     /** A base an image may use: its pointer relocation and, for the primary base, its pages by position. */
@@ -343,9 +363,16 @@ public final class DedupEngine implements AutoCloseable {
         final byte[] best = new byte[2 * PageSize.BYTES];
         byte[] out = new byte[1 << 16];
         int outLength;
+        /** Compresses this worker's payload blocks and reads them back. */
+        final PayloadBlockCodec blockCodec;
+        /** Unique pages are stored as they are (RAW, SHUFFLED) and left to the block compression. */
+        final boolean blockCompression;
+        byte[] block = new byte[1 << 16];
 
-        Worker(PatchCodec codec, ValueSampledFingerprinter fingerprinter, int lz4Above) {
+        Worker(PatchCodec codec, ValueSampledFingerprinter fingerprinter, int lz4Above, int zstdLevel) {
             this.lz4Above = lz4Above;
+            this.blockCodec = new PayloadBlockCodec(zstdLevel);
+            this.blockCompression = zstdLevel > 0;
             this.encoder = codec.newEncoder();
             this.codecId = codec.id();
             this.fingerprinter = fingerprinter;
@@ -451,11 +478,21 @@ public final class DedupEngine implements AutoCloseable {
                     shuffledLength = LZ4.compress(shuffled, 0, PageSize.BYTES, shuffledLz4, 0, shuffledLz4.length);
                 }
                 if (shuffledLength < lz4Length && shuffledLength < bestLength) {
-                    record(t, p, PageKind.SHUFFLED_LZ4, shuffledLength, -1, 0, null, 0);
-                    append(shuffledLz4, shuffledLength);
+                    if (blockCompression) {
+                        record(t, p, PageKind.SHUFFLED, PageSize.BYTES, -1, 0, null, 0);
+                        append(shuffled, PageSize.BYTES);
+                    } else {
+                        record(t, p, PageKind.SHUFFLED_LZ4, shuffledLength, -1, 0, null, 0);
+                        append(shuffledLz4, shuffledLength);
+                    }
                 } else if (lz4Length < bestLength) {
-                    record(t, p, PageKind.LZ4, lz4Length, -1, 0, null, 0);
-                    append(lz4, lz4Length);
+                    if (blockCompression) {
+                        record(t, p, PageKind.RAW, PageSize.BYTES, -1, 0, null, 0);
+                        append(page, PageSize.BYTES);
+                    } else {
+                        record(t, p, PageKind.LZ4, lz4Length, -1, 0, null, 0);
+                        append(lz4, lz4Length);
+                    }
                 } else if (bestCand >= 0) {
                     record(t, p, PageKind.PATCH, bestLength, candBaseIdx[bestCand], candPage[bestCand], base[bestCand],
                             codecId);
@@ -528,13 +565,23 @@ public final class DedupEngine implements AutoCloseable {
         }
 
         PageRestoreException restoreBlock(DedupImage image, int blk, BasePageSource bases, long[] dst) {
-            int from = blk * BLOCK_PAGES;
-            int to = Math.min(image.pageCount(), from + BLOCK_PAGES);
-            byte[] payload = patch;
+            int from = image.blockFirstPage(blk);
+            int to = image.blockFirstPage(blk + 1);
+            if (block.length < image.blockRawLength(blk)) {
+                block = new byte[image.blockRawLength(blk)];
+            }
+            byte[] b = block;
+            try {
+                blockCodec.read(image, blk, b);
+            } catch (DedupImageFormatException e) {
+                return from < to ? fail(image, from, e.getMessage(), e) : null;
+            }
             byte[] basePage = base[0];
             for (int p = from; p < to; p++) {
                 PageKind kind = image.kind(p);
                 long expected = image.pageHash(p);
+                int at = image.payloadOffsetInBlock(p);
+                int len = image.payloadLength(p);
                 try {
                     switch (kind) {
                         case ZERO -> {
@@ -546,24 +593,20 @@ public final class DedupEngine implements AutoCloseable {
                         case SAME_AS_BASE -> readBase(image, p, bases, page);
                         case PATCH -> {
                             readBase(image, p, bases, basePage);
-                            int len = image.payloadLength(p);
-                            if (len > payload.length) {
+                            if (len > patch.length) {
                                 return fail(image, p, "patch of " + len + " bytes is longer than any valid patch", null);
                             }
-                            image.copyPayload(p, payload, 0);
                             PatchDecoder decoder = decoder(image.codecId(p));
                             PointerRelocation reloc = image.bases().get(image.baseIndex(p)).relocation();
-                            decoder.decode(payload, 0, len, basePage, 0, reloc, page, 0);
+                            decoder.decode(b, at, len, basePage, 0, reloc, page, 0);
                         }
                         case LZ4 -> {
-                            int len = image.payloadLength(p);
                             if (len > lz4.length) {
                                 return fail(image, p, "LZ4 block of " + len + " bytes is longer than any 4 KiB page needs", null);
                             }
-                            image.copyPayload(p, lz4, 0);
                             int got;
                             try {
-                                got = UNLZ4.decompress(lz4, 0, len, page, 0, PageSize.BYTES);
+                                got = UNLZ4.decompress(b, at, len, page, 0, PageSize.BYTES);
                             } catch (LZ4Exception e) {
                                 return fail(image, p, "malformed LZ4 block: " + e.getMessage(), e);
                             }
@@ -572,23 +615,22 @@ public final class DedupEngine implements AutoCloseable {
                             }
                         }
                         case SHUFFLED_LZ4 -> {
-                            int len = image.payloadLength(p);
                             if (len > lz4.length) {
                                 return fail(image, p, "shuffled LZ4 block of " + len + " bytes is longer than any 4 KiB page needs", null);
                             }
-                            image.copyPayload(p, lz4, 0);
                             int got;
                             try {
-                                got = UNLZ4.decompress(lz4, 0, len, shuffled, 0, PageSize.BYTES);
+                                got = UNLZ4.decompress(b, at, len, shuffled, 0, PageSize.BYTES);
                             } catch (LZ4Exception e) {
                                 return fail(image, p, "malformed shuffled LZ4 block: " + e.getMessage(), e);
                             }
                             if (got != PageSize.BYTES) {
                                 return fail(image, p, "shuffled LZ4 block decodes to " + got + " bytes, not 4096", null);
                             }
-                            WordByteShuffle.unshuffle(shuffled, page);
+                            WordByteShuffle.unshuffle(shuffled, 0, page);
                         }
-                        case RAW -> image.copyPayload(p, page, 0);
+                        case SHUFFLED -> WordByteShuffle.unshuffle(b, at, page);
+                        case RAW -> System.arraycopy(b, at, page, 0, PageSize.BYTES);
                     }
                 } catch (PageRestoreException e) {
                     return e;
@@ -662,6 +704,7 @@ public final class DedupEngine implements AutoCloseable {
         private BasePageSelector selector = BasePageSelector.mostMatches();
         private int localNode;
         private int lz4Above = DEFAULT_LZ4_ABOVE;
+        private int zstdLevel = DEFAULT_ZSTD_LEVEL;
         private final Set<String> set = new HashSet<>();
 
         private void once(String name) {
@@ -720,6 +763,21 @@ public final class DedupEngine implements AutoCloseable {
                 throw new IllegalArgumentException("lz4CheckAbove must be in 0.." + PageSize.BYTES + ", was " + bytes);
             }
             this.lz4Above = bytes;
+            return this;
+        }
+
+        /**
+         * zstd level of the payload blocks (default {@value #DEFAULT_ZSTD_LEVEL}; 0 stores them as
+         * they are). With block compression on, patches skip their codec's own LZ4 stage and pages
+         * no base matches are stored raw or regrouped ({@link PageKind#SHUFFLED}) for zstd to
+         * compress with its neighbours; with 0, each page is compressed alone with LZ4.
+         */
+        public Builder zstdLevel(int level) {
+            once("zstdLevel");
+            if (level < 0 || level > 22) {
+                throw new IllegalArgumentException("zstdLevel must be in 0..22, was " + level);
+            }
+            this.zstdLevel = level;
             return this;
         }
 

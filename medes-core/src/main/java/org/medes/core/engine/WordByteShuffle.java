@@ -30,18 +30,20 @@ final class WordByteShuffle {
         }
     }
 
-    /** The inverse of {@link #shuffle}; the arrays must differ. */
-    static void unshuffle(byte[] src, byte[] dst) {
+    /** The inverse of {@link #shuffle}: {@code src[off..off+4096)} back into {@code dst[0..4096)}; the arrays must differ. */
+    static void unshuffle(byte[] src, int off, byte[] dst) {
+        java.util.Objects.checkFromIndexSize(off, PageSize.BYTES, src.length);
         for (int w = 0; w < WORDS; w++) {
             int d = w * Long.BYTES;
-            dst[d] = src[w];
-            dst[d + 1] = src[WORDS + w];
-            dst[d + 2] = src[2 * WORDS + w];
-            dst[d + 3] = src[3 * WORDS + w];
-            dst[d + 4] = src[4 * WORDS + w];
-            dst[d + 5] = src[5 * WORDS + w];
-            dst[d + 6] = src[6 * WORDS + w];
-            dst[d + 7] = src[7 * WORDS + w];
+            int s = off + w;
+            dst[d] = src[s];
+            dst[d + 1] = src[s + WORDS];
+            dst[d + 2] = src[s + 2 * WORDS];
+            dst[d + 3] = src[s + 3 * WORDS];
+            dst[d + 4] = src[s + 4 * WORDS];
+            dst[d + 5] = src[s + 5 * WORDS];
+            dst[d + 6] = src[s + 6 * WORDS];
+            dst[d + 7] = src[s + 7 * WORDS];
         }
     }
 }

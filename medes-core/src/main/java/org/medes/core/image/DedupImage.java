@@ -42,6 +42,15 @@ public final class DedupImage implements AutoCloseable {
     private final List<BaseUse> bases;
     private final int pageCount;
     private final PageTable table;
+    /** Payload blocks: first page (one more entry, = page count), coding, raw and stored lengths, stored address offset. */
+    private final int[] blockFirstPage;
+    private final byte[] blockCoding;
+    private final int[] blockRaw;
+    private final int[] blockStored;
+    private final long[] blockOffset;
+    /** Block of each page, and its payload's offset in the block's raw bytes. */
+    private final int[] pageBlock;
+    private final int[] pageOffsetInBlock;
     private volatile boolean closed;
 
     private DedupImage(BytesStore<?, Void> store, long length, String source) throws DedupImageFormatException {
@@ -155,7 +164,81 @@ public final class DedupImage implements AutoCloseable {
         }
         bases = Collections.unmodifiableList(bs);
 
-        table = PageTable.read(address, source, pageOffset, payloadStart, payloadLength, pageCount, ms, baseCount);
+        table = PageTable.read(address, source, pageOffset, payloadStart, pageCount, ms, baseCount);
+
+        // payload blocks: they hold every page once, in order, and their raw bytes are the pages' payloads
+        if (payloadLength < BLOCK_TABLE_FIXED_BYTES) {
+            throw new DedupImageFormatException(source, payloadStart, "payload section of " + payloadLength
+                    + " bytes has no block table");
+        }
+        int blocks = OffHeap.getInt(address + payloadStart);
+        long entries = payloadStart + BLOCK_TABLE_FIXED_BYTES;
+        if (blocks < 0 || (long) blocks * BLOCK_ENTRY_BYTES > payloadLength - BLOCK_TABLE_FIXED_BYTES) {
+            throw new DedupImageFormatException(source, payloadStart, "block count " + blocks
+                    + " does not fit a payload section of " + payloadLength + " bytes");
+        }
+        blockFirstPage = new int[blocks + 1];
+        blockCoding = new byte[blocks];
+        blockRaw = new int[blocks];
+        blockStored = new int[blocks];
+        blockOffset = new long[blocks];
+        pageBlock = new int[pageCount];
+        pageOffsetInBlock = new int[pageCount];
+        long storedAt = entries + (long) blocks * BLOCK_ENTRY_BYTES;
+        long rawAt = 0;
+        int page = 0;
+        for (int b = 0; b < blocks; b++) {
+            long e = entries + (long) b * BLOCK_ENTRY_BYTES;
+            int pages = OffHeap.getInt(address + e);
+            int coding = OffHeap.getByte(address + e + 4);
+            int raw = OffHeap.getInt(address + e + 8);
+            int stored = OffHeap.getInt(address + e + 12);
+            if (pages < 0 || pages > MAX_BLOCK_PAGES || pages > pageCount - page) {
+                throw new DedupImageFormatException(source, e, "block " + b + ": " + pages + " pages (at most "
+                        + MAX_BLOCK_PAGES + ", and " + (pageCount - page) + " pages are left)");
+            }
+            if (coding != BLOCK_STORED && coding != BLOCK_ZSTD) {
+                throw new DedupImageFormatException(source, e + 4, "block " + b + ": unknown coding " + coding);
+            }
+            if (raw < 0 || raw > pages * PageSize.BYTES || stored < 0 || (coding == BLOCK_STORED && stored != raw)) {
+                throw new DedupImageFormatException(source, e + 8, "block " + b + " of " + pages + " pages: raw length "
+                        + raw + ", stored length " + stored + " are impossible");
+            }
+            if (stored > payloadStart + payloadLength - storedAt) {
+                throw new DedupImageFormatException(source, e + 12, "block " + b + ": " + stored
+                        + " stored bytes run past the payload section");
+            }
+            long within = 0;
+            for (int p = page; p < page + pages; p++) {
+                if (table.payloadOffset[p] != rawAt + within) {
+                    throw new DedupImageFormatException(source, e, "block " + b + ": page " + p + " is not where the block starts");
+                }
+                pageBlock[p] = b;
+                pageOffsetInBlock[p] = (int) within;
+                within += table.payloadLength[p];
+            }
+            if (within != raw) {
+                throw new DedupImageFormatException(source, e + 8, "block " + b + " (pages " + page + ".." + (page + pages - 1)
+                        + "): its pages hold " + within + " payload bytes, the block table says " + raw);
+            }
+            blockFirstPage[b] = page;
+            blockCoding[b] = (byte) coding;
+            blockRaw[b] = raw;
+            blockStored[b] = stored;
+            blockOffset[b] = storedAt;
+            page += pages;
+            rawAt += raw;
+            storedAt += stored;
+        }
+        blockFirstPage[blocks] = page;
+        if (page != pageCount) {
+            throw new DedupImageFormatException(source, payloadStart, "payload blocks hold " + page + " pages, the image has "
+                    + pageCount);
+        }
+        if (storedAt != payloadStart + payloadLength) {
+            throw new DedupImageFormatException(source, H_PAYLOAD_LENGTH, "payload blocks end at " + storedAt
+                    + ", the payload section at " + (payloadStart + payloadLength));
+        }
     }
 
     /** Takes ownership of {@code store}, whose first {@code length} bytes hold an image; validates it. */
@@ -278,6 +361,18 @@ public final class DedupImage implements AutoCloseable {
         return m;
     }
 
+    /** Payload bytes of the pages of each kind (page table and headers not included). */
+    public Map<PageKind, Long> kindPayloadBytes() {
+        Map<PageKind, Long> m = new EnumMap<>(PageKind.class);
+        for (PageKind k : PageKind.values()) {
+            m.put(k, 0L);
+        }
+        for (int p = 0; p < pageCount; p++) {
+            m.merge(kind(p), (long) payloadLength(p), Long::sum);
+        }
+        return m;
+    }
+
     public long pageVaddr(int p) {
         return table.vaddr[check(p)];
     }
@@ -317,9 +412,65 @@ public final class DedupImage implements AutoCloseable {
         return table.payloadLength[check(p)];
     }
 
-    /** Copies page {@code p}'s payload into {@code dst[off..]}. */
-    public void copyPayload(int p, byte[] dst, int off) {
-        OffHeap.copyToArray(address() + table.payloadOffset[p], dst, off, payloadLength(p));
+    /**
+     * Copies page {@code p}'s payload into {@code dst[off..]}. This reads (and may decompress)
+     * the page's whole block; to read many pages, read their blocks with a
+     * {@link PayloadBlockCodec} and use {@link #payloadOffsetInBlock}.
+     *
+     * @throws DedupImageFormatException when the page's block does not decode
+     */
+    public void copyPayload(int p, byte[] dst, int off) throws DedupImageFormatException {
+        int b = blockOf(p);
+        try (PayloadBlockCodec codec = new PayloadBlockCodec(0)) {
+            byte[] block = new byte[blockRawLength(b)];
+            codec.read(this, b, block);
+            System.arraycopy(block, payloadOffsetInBlock(p), dst, off, payloadLength(p));
+        }
+    }
+
+    /** Number of payload blocks. */
+    public int blockCount() {
+        return blockRaw.length;
+    }
+
+    /** First page of block {@code b}; {@code blockFirstPage(blockCount())} is the page count. */
+    public int blockFirstPage(int b) {
+        java.util.Objects.checkIndex(b, blockRaw.length + 1);
+        return blockFirstPage[b];
+    }
+
+    /** Block that holds page {@code p}'s payload. */
+    public int blockOf(int p) {
+        return pageBlock[check(p)];
+    }
+
+    /** Offset of page {@code p}'s payload in its block's raw bytes. */
+    public int payloadOffsetInBlock(int p) {
+        return pageOffsetInBlock[check(p)];
+    }
+
+    /** Bytes of block {@code b}'s payloads, decompressed. */
+    public int blockRawLength(int b) {
+        return blockRaw[b];
+    }
+
+    /** Bytes block {@code b} takes in the image. */
+    public int blockStoredLength(int b) {
+        return blockStored[b];
+    }
+
+    /** {@link DedupImageFormat#BLOCK_STORED} or {@link DedupImageFormat#BLOCK_ZSTD}. */
+    public int blockCoding(int b) {
+        return blockCoding[b];
+    }
+
+    long blockStoredAddress(int b) {
+        return address() + blockOffset[b];
+    }
+
+    DedupImageFormatException blockError(int b, String reason) {
+        return new DedupImageFormatException(source, blockOffset[b], "payload block " + b + " (pages " + blockFirstPage[b]
+                + ".." + (blockFirstPage[b + 1] - 1) + "): " + reason);
     }
 
     private int check(int p) {

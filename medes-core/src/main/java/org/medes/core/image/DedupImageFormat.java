@@ -1,15 +1,16 @@
 package org.medes.core.image;
 
 /**
- * Byte layout of a dedup image, version 2. All integers little-endian; every section starts at
+ * Byte layout of a dedup image, version 3. All integers little-endian; every section starts at
  * a multiple of 8. Version 2 replaced version 1's fixed 32-byte page-table entries with a
- * compressed table; images are not yet kept across versions, so a reader accepts only its own
- * version and refuses version 1 as unsupported.
+ * compressed table; version 3 groups the page payloads into blocks that may be compressed as a
+ * whole (zstd). Images are not yet kept across versions, so a reader accepts only its own
+ * version and refuses older ones as unsupported.
  *
  * <pre>
  * Header (80 bytes)
  *   0  8  magic "MEDESDI\0"
- *   8  2  version (2)
+ *   8  2  version (3)
  *  10  2  flags (0)
  *  12  4  page size (4096)
  *  16  4  page count P
@@ -42,7 +43,8 @@ package org.medes.core.image;
  *
  * Entry stream: P entries in ascending address order; "v" is an unsigned LEB128 varint
  * (at most 10 bytes), "z" a zigzag-encoded v
- *   1  {@link PageKind} code: 0 zero, 1 same as base, 2 patch, 3 LZ4, 4 raw, 5 shuffled LZ4
+ *   1  {@link PageKind} code: 0 zero, 1 same as base, 2 patch, 3 LZ4, 4 raw, 5 shuffled LZ4,
+ *      6 shuffled
  *   1  patch codec id                             PATCH only
  *   v  page number (address / 4096): the first page's in full, then the step from the previous
  *      page minus one
@@ -50,9 +52,21 @@ package org.medes.core.image;
  *   z  base page index minus (previous such page's base page index + 1), starting from -1
  *                                                 SAME_AS_BASE and PATCH only
  *   v  payload length                             PATCH, LZ4 and SHUFFLED_LZ4 only (ZERO and
- *      SAME_AS_BASE have none, RAW 4096)
+ *      SAME_AS_BASE have none, RAW and SHUFFLED 4096)
  *
- * Payload: the pages' payloads, concatenated in page order (offsets are the running sum).
+ * Payload section (payload offset, payload length): the pages' payloads, concatenated in page
+ * order, cut into blocks of whole pages; each block is stored as it is or compressed as a whole
+ *   0  4  block count N
+ *   4  4  reserved (0)
+ *   8  N x 16, one entry a block, in page order:
+ *      0  4  pages in the block (the blocks' pages add up to P)
+ *      4  1  coding: 0 stored, 1 one zstd frame
+ *      5  3  reserved (0)
+ *      8  4  raw length: the block's payload bytes (its pages' payload lengths add up to it)
+ *     12  4  stored length (equal to the raw length when stored)
+ *      then the blocks' stored bytes, concatenated
+ * A page's payload is at the running sum of the payload lengths of the pages before it in its
+ * block, in the block's raw bytes.
  *
  * Trailer (16 bytes)
  *   0  8  XXH3-64 of every byte before the trailer
@@ -64,7 +78,7 @@ package org.medes.core.image;
 public final class DedupImageFormat {
     public static final long MAGIC = 0x00_49_44_53_45_44_45_4DL;        // "MEDESDI\0" little-endian
     public static final long END_MAGIC = 0x44_4E_45_53_45_44_45_4DL;    // "MEDESEND" little-endian
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     public static final int HEADER_BYTES = 80;
     public static final int TRAILER_BYTES = 16;
     /** Most bytes one entry of the entry stream takes: kind, codec, a 64-bit varint, three 32-bit ones. */
@@ -76,6 +90,14 @@ public final class DedupImageFormat {
     public static final int BASE_FIXED_BYTES = 16;
     public static final int RELOCATION_BYTES = 24;
     public static final int NO_BASE = 0xFFFF;
+    public static final int BLOCK_TABLE_FIXED_BYTES = 8;
+    public static final int BLOCK_ENTRY_BYTES = 16;
+    /** Block coding: the payload bytes as they are. */
+    public static final int BLOCK_STORED = 0;
+    /** Block coding: one zstd frame that decodes to the raw length. */
+    public static final int BLOCK_ZSTD = 1;
+    /** Most pages one block may hold, so that a reader's block buffer stays bounded. */
+    public static final int MAX_BLOCK_PAGES = 1024;
 
     // header fields
     static final int H_MAGIC = 0;

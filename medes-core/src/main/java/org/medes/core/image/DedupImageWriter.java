@@ -16,8 +16,8 @@ import static org.medes.core.image.DedupImageFormat.*;
 
 /**
  * Assembles a dedup image in {@link DedupImageFormat}: the caller fills the page table with
- * {@link #page} (any order, any thread for distinct pages) and hands payloads over as blocks in
- * page order.
+ * {@link #page} (any order, any thread for distinct pages) and hands payloads over as
+ * {@link PayloadBlock}s in page order.
  *
  * <p>Thread-safety: {@link #page} may be called concurrently for distinct pages; {@link #finish}
  * once, after all of them.
@@ -62,21 +62,29 @@ public final class DedupImageWriter {
     }
 
     /**
-     * Writes the image. {@code payloadBlocks[i][0..payloadBlockLengths[i])} are concatenated;
-     * their total must equal the sum of the pages' payload lengths.
+     * Writes the image. {@code blocks} hold the pages' payloads in page order: their pages add
+     * up to the page count and each block's raw length to its pages' payload lengths.
      */
-    public DedupImage finish(byte[][] payloadBlocks, int[] payloadBlockLengths) {
-        long payload = 0;
-        for (int l : table.payloadLength) {
-            payload += l;
+    public DedupImage finish(List<PayloadBlock> blocks) {
+        int page = 0;
+        long storedBytes = 0;
+        for (int b = 0; b < blocks.size(); b++) {
+            PayloadBlock blk = blocks.get(b);
+            long raw = 0;
+            for (int p = page; p < page + blk.pages() && p < pageCount; p++) {
+                raw += table.payloadLength[p];
+            }
+            page += blk.pages();
+            if (page > pageCount || raw != blk.rawLength()) {
+                throw new IllegalStateException("payload block " + b + " holds " + blk.rawLength() + " bytes of pages up to "
+                        + (page - 1) + ", the page table says " + raw + " (of " + pageCount + " pages)");
+            }
+            storedBytes += blk.storedLength();
         }
-        long blocks = 0;
-        for (int l : payloadBlockLengths) {
-            blocks += l;
+        if (page != pageCount) {
+            throw new IllegalStateException("payload blocks hold " + page + " pages, the image has " + pageCount);
         }
-        if (blocks != payload) {
-            throw new IllegalStateException("payload blocks hold " + blocks + " bytes, page table says " + payload);
-        }
+        long payload = BLOCK_TABLE_FIXED_BYTES + (long) BLOCK_ENTRY_BYTES * blocks.size() + storedBytes;
         byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
         byte[][] names = new byte[mappings.size()][];
         long mappingOffset = HEADER_BYTES + pad8(idBytes.length);
@@ -156,9 +164,18 @@ public final class DedupImageWriter {
             }
         }
         o = a + payloadOffset;
-        for (int i = 0; i < payloadBlocks.length; i++) {
-            OffHeap.copyFromArray(payloadBlocks[i], 0, o, payloadBlockLengths[i]);
-            o += payloadBlockLengths[i];
+        OffHeap.putInt(o, blocks.size());
+        o += BLOCK_TABLE_FIXED_BYTES;
+        for (PayloadBlock blk : blocks) {
+            OffHeap.putInt(o, blk.pages());
+            OffHeap.putByte(o + 4, (byte) blk.coding());
+            OffHeap.putInt(o + 8, blk.rawLength());
+            OffHeap.putInt(o + 12, blk.storedLength());
+            o += BLOCK_ENTRY_BYTES;
+        }
+        for (PayloadBlock blk : blocks) {
+            OffHeap.copyFromArray(blk.stored(), 0, o, blk.storedLength());
+            o += blk.storedLength();
         }
         long trailer = fileLength - TRAILER_BYTES;
         OffHeap.putLong(a + trailer, LongHashFunction.xx3().hashMemory(a, trailer));

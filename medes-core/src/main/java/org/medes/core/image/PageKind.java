@@ -10,13 +10,22 @@ public enum PageKind {
     PATCH(2),
     /** The page compressed with LZ4 (block format). */
     LZ4(3),
-    /** The page stored as it is (4096 bytes), when nothing made it smaller. */
+    /**
+     * The page stored as it is (4096 bytes): when nothing made it smaller, or, in images whose
+     * payload blocks are compressed as a whole, for a page that no base page matched.
+     */
     RAW(4),
     /**
      * The page's bytes regrouped by their position in each 8-byte word (all words' byte 0, then
      * byte 1, ... byte 7), then compressed with LZ4 (block format).
      */
-    SHUFFLED_LZ4(5);
+    SHUFFLED_LZ4(5),
+    /**
+     * The page's bytes regrouped as for {@link #SHUFFLED_LZ4}, stored as they are: images whose
+     * payload blocks are compressed as a whole use it instead (the block's compression sees the
+     * runs the regrouping makes).
+     */
+    SHUFFLED(6);
 
     private final int code;
 

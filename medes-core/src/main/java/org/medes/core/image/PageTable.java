@@ -32,8 +32,13 @@ final class PageTable {
     final short[] baseIndex;
     final byte[] kind;
     final byte[] codec;
-    /** File offset of each page's payload; filled when read from an image. */
+    /**
+     * Offset of each page's payload in the image's raw payload bytes (every block's raw bytes,
+     * concatenated); filled when read from an image.
+     */
     final long[] payloadOffset;
+    /** Sum of the pages' payload lengths; filled when read from an image. */
+    long payloadTotal;
 
     PageTable(int pageCount) {
         this.pageCount = pageCount;
@@ -98,15 +103,15 @@ final class PageTable {
 
     /**
      * Reads and checks the page table section at {@code pageOffset} of the image at
-     * {@code address}: every entry lies in a mapping, names an existing base, and the payload
-     * lengths tile the payload section exactly.
+     * {@code address}: every entry lies in a mapping and names an existing base (the caller checks
+     * the payload lengths against the payload blocks).
      */
-    static PageTable read(long address, String source, long pageOffset, long payloadStart, long payloadLength, int pageCount,
+    static PageTable read(long address, String source, long pageOffset, long payloadStart, int pageCount,
                           List<Mapping> ms, int baseCount) throws DedupImageFormatException {
         PageTable t = new PageTable(pageCount);
         byte[] stream = entryStream(address, source, pageOffset, payloadStart, pageCount);
         EntryReader in = new EntryReader(source, pageOffset, stream);
-        long running = payloadStart;
+        long running = 0;
         long previous = -1;
         int previousBasePage = -1;
         int mapping = 0;
@@ -161,23 +166,17 @@ final class PageTable {
                         throw in.error("payload length 0 is impossible for a " + kind + " page");
                     }
                 }
-                case RAW -> len = PageSize.BYTES;
+                case RAW, SHUFFLED -> len = PageSize.BYTES;
                 case ZERO, SAME_AS_BASE -> len = 0;
             }
             t.payloadLength[p] = len;
             t.payloadOffset[p] = running;
             running += len;
-            if (running > payloadStart + payloadLength) {
-                throw in.error("payload of " + len + " bytes runs past the payload section");
-            }
         }
+        t.payloadTotal = running;
         if (in.position != stream.length) {
             throw new DedupImageFormatException(source, pageOffset, "page table: " + (stream.length - in.position)
                     + " bytes of entry stream left after the last page");
-        }
-        if (running != payloadStart + payloadLength) {
-            throw new DedupImageFormatException(source, H_PAYLOAD_LENGTH, "pages hold " + (running - payloadStart)
-                    + " payload bytes, header says " + payloadLength);
         }
         long hashes = pageOffset + PAGE_TABLE_FIXED_BYTES + pad8(OffHeap.getInt(address + pageOffset + T_STORED_LENGTH));
         long baseHashes = hashes + (long) PAGE_HASH_BYTES * pageCount;

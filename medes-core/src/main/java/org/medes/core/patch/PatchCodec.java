@@ -19,4 +19,13 @@ public interface PatchCodec {
     PatchEncoder newEncoder();
 
     PatchDecoder newDecoder();
+
+    /**
+     * The codec to encode with when patches are compressed together afterwards (a dedup image's
+     * payload blocks): the same id and format, without a compression stage of its own where
+     * the codec has one. Default: this codec.
+     */
+    default PatchCodec forBlockCompression() {
+        return this;
+    }
 }

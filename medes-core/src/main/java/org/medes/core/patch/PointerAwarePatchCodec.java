@@ -86,6 +86,12 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                 : "pointer-aware/" + search.name().toLowerCase(java.util.Locale.ROOT) + (lz4Stage ? "" : "/no-lz4");
     }
 
+    /** The same literal search without the LZ4 stage: the op stream is left for the block compression. */
+    @Override
+    public PatchCodec forBlockCompression() {
+        return lz4Stage ? new PointerAwarePatchCodec(search, false) : this;
+    }
+
     @Override
     public PatchEncoder newEncoder() {
         return new Encoder(search, lz4Stage);

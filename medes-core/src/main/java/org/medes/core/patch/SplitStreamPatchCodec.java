@@ -95,6 +95,12 @@ public final class SplitStreamPatchCodec implements PatchCodec {
         return lz4Stage ? "split-stream" : "split-stream/no-lz4";
     }
 
+    /** The same codec without the LZ4 stage. */
+    @Override
+    public PatchCodec forBlockCompression() {
+        return lz4Stage ? new SplitStreamPatchCodec(false) : this;
+    }
+
     @Override
     public PatchEncoder newEncoder() {
         return new Encoder(lz4Stage);

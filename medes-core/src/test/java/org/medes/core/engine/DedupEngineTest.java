@@ -10,6 +10,7 @@ import org.medes.core.base.BaseSandboxes;
 import org.medes.core.base.BasePageSource;
 import org.medes.core.base.BasePageUnavailableException;
 import org.medes.core.image.DedupImage;
+import org.medes.core.image.DedupImageFormat;
 import org.medes.core.image.DedupImageFormatException;
 import org.medes.core.image.PageKind;
 import org.medes.core.page.PageLayout;
@@ -245,17 +246,13 @@ class DedupEngineTest {
 
     @Test
     void corruptPayloadWithValidFileChecksumIsCaughtByThePageChecksum() throws Exception {
-        try (DedupEngine engine = DedupEngine.builder().build();
+        try (DedupEngine engine = DedupEngine.builder().zstdLevel(0).build();
              SandboxImage target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
              DedupImage d = engine.dedup(target, registry, bases)) {
             for (PageKind kind : new PageKind[] {PageKind.PATCH, PageKind.LZ4}) {
                 int victim = firstPageOfKind(d, kind);
                 byte[] bytes = d.toByteArray();
-                long payloadStart = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(56);
-                long at = payloadStart;
-                for (int p = 0; p < victim; p++) {
-                    at += d.payloadLength(p);
-                }
+                long at = storedPayloadOffset(d, bytes, victim);
                 bytes[(int) at + d.payloadLength(victim) / 2] ^= 0x5A;
                 reseal(bytes);
                 try (DedupImage bad = DedupImage.fromBytes(bytes, "resealed")) {
@@ -267,10 +264,53 @@ class DedupEngineTest {
     }
 
     @Test
+    void corruptCompressedBlockWithValidFileChecksumNamesAPageOfTheBlock() throws Exception {
+        try (DedupEngine engine = DedupEngine.builder().build();
+             SandboxImage target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
+             DedupImage d = engine.dedup(target, registry, bases)) {
+            int victim = firstPageOfKind(d, PageKind.PATCH);
+            int blk = d.blockOf(victim);
+            assertThat(d.blockCoding(blk)).isEqualTo(DedupImageFormat.BLOCK_ZSTD);
+            byte[] good = d.toByteArray();
+            long start = storedBlockOffset(d, good, blk);
+            int first = d.blockFirstPage(blk);
+            int last = d.blockFirstPage(blk + 1) - 1;
+            for (int i = 0; i < d.blockStoredLength(blk); i += Math.max(1, d.blockStoredLength(blk) / 17)) {
+                byte[] bytes = good.clone();
+                bytes[(int) start + i] ^= 0x5A;
+                reseal(bytes);
+                try (DedupImage bad = DedupImage.fromBytes(bytes, "resealed")) {
+                    assertThatThrownBy(() -> engine.restore(bad, bases)).as("byte %d", i)
+                            .isInstanceOf(PageRestoreException.class)
+                            .hasMessageMatching("(?s).*page (\\d+) .*")
+                            .satisfies(e -> assertThat(((PageRestoreException) e).page()).isBetween(first, last));
+                }
+            }
+        }
+    }
+
+    @Test
     void float64PagesFoundInNoBaseAreStoredShuffledAndRestoredExactly() throws Exception {
         try (FingerprintRegistry empty = TestRegistries.newRegistry();
              BaseSandboxes none = BaseSandboxes.builder().registry(empty).build();
              DedupEngine engine = DedupEngine.builder().threads(1).build();
+             SandboxImage target = float64Image(16);
+             DedupImage d = engine.dedup(target, empty, none);
+             SandboxImage back = engine.restore(d, none)) {
+            assertThat(back.contentEquals(target)).isTrue();
+            // regrouped and left to the block's zstd: 16 pages of small doubles and one of words
+            assertThat(d.kindCounts().get(PageKind.SHUFFLED)).isEqualTo(16);
+            assertThat(d.kind(16)).isEqualTo(PageKind.RAW);
+            assertThat(d.blockCount()).isEqualTo(1);
+            assertThat(d.blockStoredLength(0)).isLessThan(16 * PageSize.BYTES * 3 / 8 + PageSize.BYTES);
+        }
+    }
+
+    @Test
+    void float64PagesAreShuffledLz4WithoutBlockCompression() throws Exception {
+        try (FingerprintRegistry empty = TestRegistries.newRegistry();
+             BaseSandboxes none = BaseSandboxes.builder().registry(empty).build();
+             DedupEngine engine = DedupEngine.builder().threads(1).zstdLevel(0).build();
              SandboxImage target = float64Image(16);
              DedupImage d = engine.dedup(target, empty, none);
              SandboxImage back = engine.restore(d, none)) {
@@ -288,16 +328,13 @@ class DedupEngineTest {
     void corruptShuffledPayloadIsCaughtAndNamesThePage() throws Exception {
         try (FingerprintRegistry empty = TestRegistries.newRegistry();
              BaseSandboxes none = BaseSandboxes.builder().registry(empty).build();
-             DedupEngine engine = DedupEngine.builder().build();
+             DedupEngine engine = DedupEngine.builder().zstdLevel(0).build();
              SandboxImage target = float64Image(4);
              DedupImage d = engine.dedup(target, empty, none)) {
             int victim = 2;
             assertThat(d.kind(victim)).isEqualTo(PageKind.SHUFFLED_LZ4);
             byte[] good = d.toByteArray();
-            long at = ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN).getLong(56);
-            for (int p = 0; p < victim; p++) {
-                at += d.payloadLength(p);
-            }
+            long at = storedPayloadOffset(d, good, victim);
             for (int i = 0; i < d.payloadLength(victim); i += 7) {
                 byte[] bytes = good.clone();
                 bytes[(int) at + i] ^= 0x5A;
@@ -376,12 +413,29 @@ class DedupEngineTest {
         byte[] b3 = withEntryStream(good, s -> java.util.Arrays.copyOf(s, s.length + 1));
         assertThatThrownBy(() -> DedupImage.fromBytes(b3, "long")).isInstanceOf(DedupImageFormatException.class)
                 .hasMessageContaining("left after the last page");
-        // payload lengths that run past the payload section
+        // payload blocks that run past the payload section
         byte[] b4 = good.clone();
         le(b4).putLong(64, g.getLong(64) - 1);
         reseal(b4);
         assertThatThrownBy(() -> DedupImage.fromBytes(b4, "len")).isInstanceOf(DedupImageFormatException.class)
-                .hasMessageMatching("(?s).*page \\d+ .*runs past the payload section.*");
+                .hasMessageMatching("(?s).*block \\d+.*run past the payload section.*");
+        // block table entries that disagree with the page table
+        long entry0 = g.getLong(56) + DedupImageFormat.BLOCK_TABLE_FIXED_BYTES;
+        byte[] b4a = good.clone();
+        le(b4a).putInt((int) entry0 + 8, le(good).getInt((int) entry0 + 8) + 1);
+        reseal(b4a);
+        assertThatThrownBy(() -> DedupImage.fromBytes(b4a, "raw")).isInstanceOf(DedupImageFormatException.class)
+                .hasMessageMatching("(?s).*block 0 .*");
+        byte[] b4b = good.clone();
+        b4b[(int) entry0 + 4] = 7;
+        reseal(b4b);
+        assertThatThrownBy(() -> DedupImage.fromBytes(b4b, "coding")).isInstanceOf(DedupImageFormatException.class)
+                .hasMessageContaining("block 0: unknown coding 7");
+        byte[] b4c = good.clone();
+        le(b4c).putInt((int) entry0, le(good).getInt((int) entry0) - 1);
+        reseal(b4c);
+        assertThatThrownBy(() -> DedupImage.fromBytes(b4c, "pages")).isInstanceOf(DedupImageFormatException.class)
+                .hasMessageContaining("block");
         // page count that does not fit the file
         byte[] b5 = good.clone();
         le(b5).putInt(16, 1 << 30);
@@ -501,6 +555,22 @@ class DedupEngineTest {
             bb.putLong(r.nextLong() & 0x0000_FFFF_FFFF_FFFFL);
         }
         return bb.array();
+    }
+
+    /** File offset of block {@code blk}'s stored bytes. */
+    static long storedBlockOffset(DedupImage d, byte[] bytes, int blk) {
+        long at = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(56)
+                + DedupImageFormat.BLOCK_TABLE_FIXED_BYTES + (long) DedupImageFormat.BLOCK_ENTRY_BYTES * d.blockCount();
+        for (int b = 0; b < blk; b++) {
+            at += d.blockStoredLength(b);
+        }
+        return at;
+    }
+
+    /** File offset of page {@code p}'s payload in an image whose blocks are stored as they are. */
+    static long storedPayloadOffset(DedupImage d, byte[] bytes, int p) {
+        assertThat(d.blockCoding(d.blockOf(p))).isEqualTo(DedupImageFormat.BLOCK_STORED);
+        return storedBlockOffset(d, bytes, d.blockOf(p)) + d.payloadOffsetInBlock(p);
     }
 
     static int firstPageOfKind(DedupImage d, PageKind kind) {

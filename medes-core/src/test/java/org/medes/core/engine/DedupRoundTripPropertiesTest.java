@@ -36,7 +36,8 @@ class DedupRoundTripPropertiesTest {
 
     @Property(tries = 60)
     void restoreOfDedupIsTheOriginal(@ForAll("kinds") List<Kind> kinds, @ForAll long seed,
-                                     @ForAll @IntRange(min = 1, max = 4) int threads) throws Exception {
+                                     @ForAll @IntRange(min = 1, max = 4) int threads,
+                                     @ForAll @IntRange(min = 0, max = 3) int zstdLevel) throws Exception {
         SplittableRandom r = new SplittableRandom(seed);
         byte[][] basePages = new byte[PAGES][];
         for (int p = 0; p < PAGES; p++) {
@@ -74,7 +75,7 @@ class DedupRoundTripPropertiesTest {
         }
         try (FingerprintRegistry registry = TestRegistries.newRegistry();
              BaseSandboxes bases = BaseSandboxes.builder().registry(registry).build();
-             DedupEngine engine = DedupEngine.builder().threads(threads).build();
+             DedupEngine engine = DedupEngine.builder().threads(threads).zstdLevel(zstdLevel).build();
              SandboxImage target = tb.build()) {
             bases.addBase("fn", bb.build());
             try (DedupImage d = engine.dedup(target, registry, bases);

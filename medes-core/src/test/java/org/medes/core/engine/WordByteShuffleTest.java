@@ -32,7 +32,7 @@ class WordByteShuffleTest {
         for (int round = 0; round < 20; round++) {
             r.nextBytes(page);
             WordByteShuffle.shuffle(page, shuffled);
-            WordByteShuffle.unshuffle(shuffled, back);
+            WordByteShuffle.unshuffle(shuffled, 0, back);
             assertThat(back).isEqualTo(page);
         }
     }
