@@ -63,6 +63,12 @@ import java.util.concurrent.Future;
  *       costs more than the patch.</li>
  *   <li>Every page records the XXH3-64 of its bytes and of its base page, so a restore can
  *       never return a wrong page.</li>
+ *   <li>The payloads of each 256 pages form a block compressed with zstd
+ *       ({@link Builder#zstdLevel}, 3 by default). Then patches come from the codec's
+ *       {@link PatchCodec#forBlockCompression()} variant, and a page no base matches is stored
+ *       as it is (RAW) or regrouped (SHUFFLED), whichever LZ4 finds smaller: LZ4 only estimates
+ *       sizes there. On the project's six CRIU worker pairs this saved 2.8-8.9 points more than
+ *       compressing each page alone with LZ4 (level 0).</li>
  * </ol>
  * The source is told which bases the image holds ({@link BasePageSource#retain}).
  *
@@ -76,7 +82,7 @@ public final class DedupEngine implements AutoCloseable {
     /** Default of {@link Builder#lz4CheckAbove}. */
     public static final int DEFAULT_LZ4_ABOVE = 512;
     /** Default of {@link Builder#zstdLevel}. */
-    public static final int DEFAULT_ZSTD_LEVEL = 1;
+    public static final int DEFAULT_ZSTD_LEVEL = 3;
     /** The registry's pick is tried after positional candidates only when their best patch is larger than this. */
     static final int POOR_PATCH_BYTES = 1024;
 
