@@ -29,6 +29,10 @@ public class DedupBenchmark {
     @Param({"1", "2"})
     public int threads;
 
+    /** zstd level of the payload blocks: 3 (the default) or 0 (each page compressed alone with LZ4). */
+    @Param({"3", "0"})
+    public int zstdLevel;
+
     PageCorpus pages;
     FingerprintRegistry registry;
     BaseSandboxes bases;
@@ -41,7 +45,7 @@ public class DedupBenchmark {
         registry = new OffHeapFingerprintRegistry();
         bases = BaseSandboxes.builder().registry(registry).build();
         bases.addBase("fn", pages.base);
-        engine = DedupEngine.builder().threads(threads).build();
+        engine = DedupEngine.builder().threads(threads).zstdLevel(zstdLevel).build();
         deduped = engine.dedup(pages.target, registry, bases);
         System.out.printf("%n[corpus %s: %d pages, %.2f MiB, saved %.1f %%]%n", corpus, pages.target.pageCount(),
                 pages.target.pageBytes() / 1048576.0, 100 * deduped.savedFraction());

@@ -27,7 +27,8 @@ public class PatchBenchmark {
     @Param({"real", "synthetic"})
     public String corpus;
 
-    @Param({"pointer-aware", "xor-lz4", "split-stream"})
+    /** A codec by name; "/block" after it: its variant for block-compressed images (the engine's default). */
+    @Param({"pointer-aware/block", "pointer-aware", "xor-lz4", "split-stream"})
     public String codec;
 
     PageCorpus pages;
@@ -41,8 +42,12 @@ public class PatchBenchmark {
     @Setup
     public void setUp() throws IOException {
         pages = PageCorpus.open(corpus);
-        PatchCodec c = PatchCodecs.all().stream().filter(x -> x.name().equals(codec)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no codec named " + codec));
+        String name = codec.endsWith("/block") ? codec.substring(0, codec.length() - "/block".length()) : codec;
+        PatchCodec c = PatchCodecs.all().stream().filter(x -> x.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no codec named " + name));
+        if (!name.equals(codec)) {
+            c = c.forBlockCompression();
+        }
         encoder = c.newEncoder();
         decoder = c.newDecoder();
         patches = new byte[PageCorpus.PAGES][];
