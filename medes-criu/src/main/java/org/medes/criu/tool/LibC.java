@@ -21,6 +21,7 @@ public interface LibC {
     int O_WRONLY = 1;
     int O_CREAT = 0x40;
     int O_TRUNC = 0x200;
+    int O_EXCL = 0x80;
     int O_DIRECTORY = 0x10000;
     int O_CLOEXEC = 0x80000;
     int MSG_TRUNC = 0x20;
@@ -44,6 +45,9 @@ public interface LibC {
 
     @SaveError
     long send(int fd, @In byte[] buf, long len, int flags);
+
+    @SaveError
+    long pwrite(int fd, Pointer buf, long len, long offset);
 
     @SaveError
     long recv(int fd, @Out byte[] buf, long len, int flags);
