@@ -123,7 +123,7 @@ public final class CriuCheckpointer {
         long t0 = System.nanoTime();
         if (mode == Mode.RPC) {
             rpc(RpcMessages.DUMP, RpcMessages.Options.of(-1, DUMP_LOG).withPid(Math.toIntExact(pid))
-                    .withLeaveRunning(leaveRunning), dir, DUMP_LOG, what);
+                    .withLeaveRunning(leaveRunning), dir, DUMP_LOG, what, null);
         } else {
             List<String> args = new ArrayList<>(List.of("dump", "-t", Long.toString(pid), "-D", dir.toString(),
                     "-o", DUMP_LOG));
@@ -149,8 +149,32 @@ public final class CriuCheckpointer {
      *     taken, or criu fails (with the end of {@code dir/restore.log})
      */
     public RestoreResult restore(Path dir) throws IOException {
-        long pid = rootPid(dir);
+        return restore(dir, null);
+    }
+
+    /**
+     * As {@link #restore(Path)}; in {@link Mode#RPC} through {@code swrk} when it is not null (a
+     * worker spawned ahead of need with {@link #spawnSwrk()}, so that criu's start overlaps the
+     * caller's work), which this closes. Ignored, and closed, in {@link Mode#CLI}.
+     */
+    public RestoreResult restore(Path dir, CriuSwrk swrk) throws IOException {
+        if (mode == Mode.CLI && swrk != null) {
+            swrk.close();
+            swrk = null;
+        }
+        long pid;
+        try {
+            pid = rootPid(dir);
+        } catch (IOException | RuntimeException e) {
+            if (swrk != null) {
+                swrk.close();
+            }
+            throw e;
+        }
         if (Processes.isTaken(pid)) {
+            if (swrk != null) {
+                swrk.close();
+            }
             throw new CheckpointException("cannot restore " + dir + ": its pid " + pid + " is still taken (state "
                     + Processes.state(pid) + "); the dumped process must have exited and been reaped by its parent");
         }
@@ -158,7 +182,7 @@ public final class CriuCheckpointer {
         long t0 = System.nanoTime();
         if (mode == Mode.RPC) {
             RpcMessages.Response r = rpc(RpcMessages.RESTORE, RpcMessages.Options.of(-1, RESTORE_LOG), dir,
-                    RESTORE_LOG, what);
+                    RESTORE_LOG, what, swrk);
             if (r.restoredPid() != pid) {
                 throw new CheckpointException("criu " + what + " (" + dir + ") over RPC answered pid "
                         + r.restoredPid() + ", expected " + pid + " from pstree.img" + logTail(dir.resolve(RESTORE_LOG)));
@@ -207,13 +231,21 @@ public final class CriuCheckpointer {
     }
 
     /**
-     * One request to a fresh {@code criu swrk} for the images in {@code dir}; the swrk is closed
-     * (and so ends) before this returns.
+     * A {@code criu swrk} started now, for a later {@link #restore(Path, CriuSwrk)}; the caller
+     * closes it if it is not handed over.
      */
-    private RpcMessages.Response rpc(int type, RpcMessages.Options options, Path dir, String log, String what)
-            throws IOException {
+    public CriuSwrk spawnSwrk() throws IOException {
+        return CriuSwrk.spawn(criu);
+    }
+
+    /**
+     * One request to {@code spawned}, or to a fresh {@code criu swrk} when it is null, for the images
+     * in {@code dir}; the swrk is closed (and so ends) before this returns.
+     */
+    private RpcMessages.Response rpc(int type, RpcMessages.Options options, Path dir, String log, String what,
+                                     CriuSwrk spawned) throws IOException {
         String where = "criu " + what + " (" + dir + ") over RPC";
-        try (CriuSwrk swrk = CriuSwrk.spawn(criu)) {
+        try (CriuSwrk swrk = spawned != null ? spawned : CriuSwrk.spawn(criu)) {
             int fd = CriuSwrk.openDirectory(dir);
             byte[] answer;
             try {
