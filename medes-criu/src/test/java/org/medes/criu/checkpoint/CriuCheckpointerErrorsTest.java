@@ -22,7 +22,8 @@ class CriuCheckpointerErrorsTest {
         Path script = tmp.resolve("criu");
         Files.writeString(script, "#!/bin/sh\n" + body + "\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return new CriuCheckpointer(new CriuBinary(script, new CriuVersion(4, 1, 1, 0)), Duration.ofSeconds(10));
+        return new CriuCheckpointer(new CriuBinary(script, new CriuVersion(4, 1, 1, 0)), Duration.ofSeconds(10),
+                CriuCheckpointer.Mode.CLI);
     }
 
     @Test

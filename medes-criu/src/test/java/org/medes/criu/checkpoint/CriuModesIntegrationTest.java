@@ -3,7 +3,8 @@ package org.medes.criu.checkpoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.medes.criu.tool.Criu;
 
 import java.io.IOException;
@@ -15,13 +16,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Real workers, real CRIU, driven over RPC ({@code criu swrk}): dump and restore a worker, and a
- * failure CRIU reports in its response. Fails when CRIU is unavailable unless
- * {@code -Dmedes.criu.disabled=true}.
+ * Real workers, real CRIU, in each {@link CriuCheckpointer.Mode} (command line and RPC, one suite
+ * for both): dump and restore a worker, and a failure CRIU reports. Fails when CRIU is unavailable
+ * unless {@code -Dmedes.criu.disabled=true}.
  */
-class CriuRpcIntegrationTest {
+class CriuModesIntegrationTest {
     private LiveWorkers live;
-    private CriuCheckpointer rpc;
 
     @BeforeAll
     static void criuMustBeAvailableUnlessSwitchedOff() {
@@ -31,7 +31,10 @@ class CriuRpcIntegrationTest {
     @BeforeEach
     void setUp() throws IOException {
         live = new LiveWorkers("medes-rpc-test-");
-        rpc = new CriuCheckpointer(Criu.binary(), CriuCheckpointer.DEFAULT_TIMEOUT, CriuCheckpointer.Mode.RPC);
+    }
+
+    private static CriuCheckpointer criu(CriuCheckpointer.Mode mode) {
+        return new CriuCheckpointer(Criu.binary(), CriuCheckpointer.DEFAULT_TIMEOUT, mode);
     }
 
     @AfterEach
@@ -39,8 +42,10 @@ class CriuRpcIntegrationTest {
         live.close();
     }
 
-    @Test
-    void dumpAndRestoreOverRpcKeepTheWorkersState() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CriuCheckpointer.Mode.class)
+    void dumpAndRestoreKeepTheWorkersState(CriuCheckpointer.Mode mode) throws Exception {
+        CriuCheckpointer rpc = criu(mode);
         FunctionWorker w = live.start(FunctionWorker.Runtime.PYTHON, "numpy-sum", 3, "w");
         w.invoke();
         long value = FunctionWorker.value(w.invoke());
@@ -56,7 +61,7 @@ class CriuRpcIntegrationTest {
         w.awaitReaped(LiveWorkers.DEADLINE);
         assertThat(pagesFiles(dir)).isNotEmpty();
         RestoreResult r = rpc.restore(dir);
-        System.out.printf("medes-criu timing (rpc): dump %d ms, restore %d ms%n", d.elapsed().toMillis(),
+        System.out.printf("medes-criu timing (%s): dump %d ms, restore %d ms%n", mode, d.elapsed().toMillis(),
                 r.elapsed().toMillis());
         assertThat(r.pid()).isEqualTo(w.pid());
         FunctionWorker restored = live.attach(r.pid(), w);
@@ -66,8 +71,10 @@ class CriuRpcIntegrationTest {
         assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(value + 3 + 4);
     }
 
-    @Test
-    void aRestoreCriuRefusesFailsWithItsMessageAndLogTail() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CriuCheckpointer.Mode.class)
+    void aRestoreCriuRefusesFailsWithItsMessageAndLogTail(CriuCheckpointer.Mode mode) throws Exception {
+        CriuCheckpointer rpc = criu(mode);
         FunctionWorker w = live.start(FunctionWorker.Runtime.PYTHON, "numpy-sum", 4, "w");
         Path dir = live.root().resolve("ck");
         rpc.dump(w.pid(), dir, false);
@@ -79,10 +86,11 @@ class CriuRpcIntegrationTest {
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("restore of pid " + w.pid())
                 .hasMessageContaining(dir.toString())
-                .hasMessageContaining("over RPC failed")
+                .hasMessageContaining(mode == CriuCheckpointer.Mode.RPC ? "over RPC failed" : "exited with 1")
                 .hasMessageContaining("lines of " + dir.resolve(CriuCheckpointer.RESTORE_LOG))
                 .hasMessageContaining("Error")
-                .satisfies(e -> System.out.println("medes-criu: failed RPC restore says: " + e.getMessage()));
+                .hasMessageContaining("has bad size")
+                .satisfies(e -> System.out.println("medes-criu: failed " + mode + " restore says: " + e.getMessage()));
         assertThat(Processes.awaitFree(w.pid(), LiveWorkers.DEADLINE)).as("nothing left of the failed restore").isTrue();
     }
 
