@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  */
 public final class StartBenchmark {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
-    /** Rounds run first and not counted (the JIT compiles the engine meanwhile). */
+    /** Rounds run first and not counted by default (the JIT compiles the engine meanwhile). */
     public static final int WARM_UP = 2;
 
     /** Named samples in milliseconds, in the order first added. */
@@ -66,14 +66,22 @@ public final class StartBenchmark {
     private final int threads;
     private final List<CriuCheckpointer.Mode> modes;
     private final PrintStream log;
+    private final int warmUp;
+
+    /** As {@link #StartBenchmark(Path, int, List, PrintStream, int)} with {@value #WARM_UP} warm-up rounds. */
+    public StartBenchmark(Path root, int threads, List<CriuCheckpointer.Mode> modes, PrintStream log) {
+        this(root, threads, modes, log, WARM_UP);
+    }
 
     /**
      * @param root    a directory on tmpfs for workers and checkpoints (created; left for the caller to delete)
      * @param threads the engine's threads for dedup and rebuild
      * @param modes   the CRIU modes to measure, each in every run
      * @param log     one line per run, or null
+     * @param warmUp  rounds run first and not counted
      */
-    public StartBenchmark(Path root, int threads, List<CriuCheckpointer.Mode> modes, PrintStream log) {
+    public StartBenchmark(Path root, int threads, List<CriuCheckpointer.Mode> modes, PrintStream log, int warmUp) {
+        this.warmUp = warmUp;
         this.root = root;
         this.threads = threads;
         this.modes = List.copyOf(modes);
@@ -94,7 +102,7 @@ public final class StartBenchmark {
             cli.dump(base.pid(), baseDir, true);
             CheckpointDedup dedup = new CheckpointDedup(engine, bases);
             dedup.addBase("numpy-sum", baseDir);
-            for (int run = 1 - WARM_UP; run <= runs; run++) {
+            for (int run = 1 - warmUp; run <= runs; run++) {
                 for (CriuCheckpointer.Mode mode : modes) {
                     Samples into = run <= 0 ? new Samples() : samples;
                     round(run, mode, engine, bases, dedup, into);
@@ -108,7 +116,7 @@ public final class StartBenchmark {
                        CheckpointDedup dedup, Samples s) throws IOException {
         String m = mode.name().toLowerCase(java.util.Locale.ROOT);
         CriuCheckpointer criu = CriuCheckpointer.system(mode);
-        Path dir = root.resolve("run" + (run + WARM_UP) + "-" + m);
+        Path dir = root.resolve("run" + (run + warmUp) + "-" + m);
         FunctionWorker target = FunctionWorker.start("numpy-sum", 2, dir.resolve("worker"), DEADLINE);
         try {
             s.add("cold start", target.coldStart());
