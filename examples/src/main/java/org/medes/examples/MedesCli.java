@@ -40,6 +40,8 @@ public final class MedesCli {
                 return guarded("corpus", () -> CorpusCommand.run(rest, out), err);
             case "compare":
                 return guarded("compare", () -> CompareCommand.run(rest, out, err), err);
+            case "start-bench":
+                return guarded("start-bench", () -> StartBenchCommand.run(rest, out), err);
             case "help", "-h", "--help":
                 usage(out);
                 return 0;
@@ -84,6 +86,8 @@ public final class MedesCli {
         out.println("         checkpoint N live workers per function and runtime into DIR, listed in DIR/corpus.csv (root)");
         out.println("  " + CompareCommand.USAGE);
         out.println("         store a checkpoint's pages with every engine (medes, the paper's, ksm, lz4, zstd, xdelta3...) side by side");
+        out.println("  " + StartBenchCommand.USAGE);
+        out.println("         cold start, plain CRIU restore and dedup start of a Python/numpy worker, medians (root)");
         out.println("  help   this text");
     }
 }

@@ -6,6 +6,7 @@ import org.medes.criu.image.EntryFile;
 import org.medes.criu.image.ImageHeader;
 import org.medes.criu.image.Pagemap;
 import org.medes.criu.image.PagemapEntry;
+import org.medes.criu.tool.NativeFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -145,19 +146,17 @@ final class CheckpointFiles {
         }
         Path target = dir.resolve("pages-" + Integer.toUnsignedString(pagemap.head().pagesId()) + ".img");
         Path tmp = dir.resolve("." + target.getFileName() + ".tmp");
-        int batch = 256;
-        byte[] buf = new byte[batch * PageSize.BYTES];
-        ByteBuffer wrap = ByteBuffer.wrap(buf);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            for (int p = 0; p < image.pageCount(); p += batch) {
-                int n = Math.min(batch, image.pageCount() - p);
-                for (int i = 0; i < n; i++) {
-                    image.copyPage(p + i, buf, i * PageSize.BYTES);
+        try (NativeFiles.Writer w = NativeFiles.create(tmp)) {
+            // pages sit in off-heap slabs in image order: one pwrite per run of adjacent pages
+            int p = 0;
+            while (p < image.pageCount()) {
+                long start = image.pageAddress(p);
+                int q = p + 1;
+                while (q < image.pageCount() && image.pageAddress(q) == start + ((long) (q - p) << PageSize.SHIFT)) {
+                    q++;
                 }
-                wrap.clear().limit(n * PageSize.BYTES);
-                while (wrap.hasRemaining()) {
-                    ch.write(wrap);
-                }
+                w.append(start, (long) (q - p) << PageSize.SHIFT);
+                p = q;
             }
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);

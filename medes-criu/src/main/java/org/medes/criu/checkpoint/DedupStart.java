@@ -7,6 +7,7 @@ import org.medes.core.image.DedupImage;
 import org.medes.core.image.DedupImageFormatException;
 import org.medes.core.page.SandboxImage;
 import org.medes.criu.image.Pagemap;
+import org.medes.criu.tool.CriuSwrk;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,8 +87,18 @@ public final class DedupStart {
         if (criu == null) {
             throw new IllegalStateException("this DedupStart was made without a CriuCheckpointer");
         }
-        RebuildResult rebuilt = rebuild(dedupFile, workDir);
-        return new DedupStartResult(rebuilt, criu.restore(workDir));
+        // over RPC, criu swrk starts while the pages are rebuilt
+        CriuSwrk swrk = criu.mode() == CriuCheckpointer.Mode.RPC ? criu.spawnSwrk() : null;
+        RebuildResult rebuilt;
+        try {
+            rebuilt = rebuild(dedupFile, workDir);
+        } catch (IOException | RuntimeException e) {
+            if (swrk != null) {
+                swrk.close();
+            }
+            throw e;
+        }
+        return new DedupStartResult(rebuilt, criu.restore(workDir, swrk));
     }
 
     private static DedupImage readImage(Path dedupFile) throws IOException {

@@ -118,13 +118,20 @@ public final class FunctionWorker implements AutoCloseable {
     private static byte[] workerClass;
 
     private final long pid;
+    /** Its pid in this JVM's PID namespace (differs from {@link #pid} for a restored copy). */
+    private final long hostPid;
     private final Path socket;
     private final Path dir;
     private final Process process;
     private final Duration coldStart;
 
     private FunctionWorker(long pid, Path dir, Process process, Duration coldStart) {
+        this(pid, pid, dir, process, coldStart);
+    }
+
+    private FunctionWorker(long pid, long hostPid, Path dir, Process process, Duration coldStart) {
         this.pid = pid;
+        this.hostPid = hostPid;
         this.socket = dir.resolve(SOCKET);
         this.dir = dir;
         this.process = process;
@@ -248,6 +255,14 @@ public final class FunctionWorker implements AutoCloseable {
         return new FunctionWorker(pid, dir, null, Duration.ZERO);
     }
 
+    /**
+     * The worker of a {@link RestoredCopy}: it answers as {@code copy.pid()} on the socket in
+     * {@code copy.copyDir()}; {@link #close()} kills {@code copy.hostPid()}, never the original.
+     */
+    public static FunctionWorker attach(RestoredCopy copy) {
+        return new FunctionWorker(copy.pid(), copy.hostPid(), copy.copyDir(), null, Duration.ZERO);
+    }
+
     private static String stderr(Path dir) {
         try {
             Path err = dir.resolve("worker.err");
@@ -361,7 +376,7 @@ public final class FunctionWorker implements AutoCloseable {
 
     /** True while the worker's pid runs (zombies excluded). */
     public boolean isRunning() {
-        return Processes.isRunning(pid);
+        return Processes.isRunning(hostPid);
     }
 
     /**
@@ -398,8 +413,8 @@ public final class FunctionWorker implements AutoCloseable {
             }
             process.destroyForcibly();
         } else {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            ProcessHandle.of(hostPid).ifPresent(ProcessHandle::destroyForcibly);
         }
-        Processes.awaitExit(pid, IO_TIMEOUT);
+        Processes.awaitExit(hostPid, IO_TIMEOUT);
     }
 }

@@ -5,10 +5,18 @@
  * <ul>
  *   <li>{@link org.medes.criu.checkpoint.CriuCheckpointer}: {@code dump(pid, dir, leaveRunning)}
  *       and {@code restore(dir)} (detached, the root under its old pid, read from
- *       {@code pstree.img}) through the {@code criu} command line
- *       ({@link org.medes.criu.tool.Criu#binary()}); each returns how long criu ran. Failures are
- *       {@link org.medes.criu.checkpoint.CheckpointException}s naming the pid and the directory
- *       and quoting the last lines of {@code dump.log} / {@code restore.log}.</li>
+ *       {@code pstree.img}) through the {@code criu} command line or its RPC
+ *       ({@code CriuCheckpointer.Mode}; {@link org.medes.criu.tool.Criu#binary()}); each returns
+ *       how long criu ran. Failures are {@link org.medes.criu.checkpoint.CheckpointException}s
+ *       naming the pid and the directory, CRIU's own message (RPC) and the last lines of
+ *       {@code dump.log} / {@code restore.log}. Over RPC a dedup start spawns {@code criu swrk}
+ *       before it rebuilds the pages.</li>
+ *   <li>{@link org.medes.criu.checkpoint.RestoredCopy}: a copy of a leave-running checkpoint
+ *       restored while the original runs, in its own PID namespace (its old pids are free there)
+ *       and mount namespace (the original's directory is a bind mount of a copy directory, so the
+ *       Unix socket it binds again does not take the original's).</li>
+ *   <li>{@link org.medes.criu.checkpoint.StartBenchmark}: cold start, plain restore and dedup start
+ *       of a Python/numpy worker in each mode ({@code ./medes start-bench}).</li>
  *   <li>{@link org.medes.criu.checkpoint.CheckpointDedup}: a checkpoint directory becomes a
  *       medes-core {@code SandboxImage} ({@link org.medes.criu.image.CriuImageDir}), is
  *       deduplicated against base checkpoints ({@code addBase}), and is kept as a dedup image

@@ -17,7 +17,7 @@ public final class Criu {
     public static final String DISABLED_PROPERTY = "medes.criu.disabled";
 
     /** What a probe found: exactly one of {@code binary} and {@code cause} is non-null. */
-    record Probe(CriuBinary binary, CriuUnavailableException cause) {
+    record Probe(CriuBinary binary, CriuUnavailableException cause, String kdat) {
         Probe {
             if ((binary == null) == (cause == null)) {
                 throw new IllegalArgumentException("a probe has a binary or a cause, not both or neither");
@@ -71,19 +71,27 @@ public final class Criu {
         return Holder.PROBE.binary();
     }
 
+    /**
+     * What was done about CRIU's kernel-features cache when CRIU was probed ({@code KdatCache}:
+     * made, current, or why not), or "" when CRIU is unavailable.
+     */
+    public static String kdatCache() {
+        return Holder.PROBE.kdat();
+    }
+
     /** Honours the kill switch, then locates CRIU and runs {@code criu check}. */
     static Probe probe(Properties properties, Map<String, String> env) {
         Objects.requireNonNull(properties, "properties");
         if (Boolean.parseBoolean(properties.getProperty(DISABLED_PROPERTY))) {
             String line = "switched off by system property " + DISABLED_PROPERTY + "=true";
-            return new Probe(null, new CriuUnavailableException("CRIU " + line, List.of(line)));
+            return new Probe(null, new CriuUnavailableException("CRIU " + line, List.of(line)), "");
         }
         try {
             CriuBinary binary = new CriuLocator(properties, env).locate();
             binary.check();
-            return new Probe(binary, null);
+            return new Probe(binary, null, KdatCache.ensure(binary));
         } catch (CriuUnavailableException e) {
-            return new Probe(null, e);
+            return new Probe(null, e, "");
         }
     }
 }

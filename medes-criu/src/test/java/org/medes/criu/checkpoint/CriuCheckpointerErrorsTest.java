@@ -22,7 +22,8 @@ class CriuCheckpointerErrorsTest {
         Path script = tmp.resolve("criu");
         Files.writeString(script, "#!/bin/sh\n" + body + "\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return new CriuCheckpointer(new CriuBinary(script, new CriuVersion(4, 1, 1, 0)), Duration.ofSeconds(10));
+        return new CriuCheckpointer(new CriuBinary(script, new CriuVersion(4, 1, 1, 0)), Duration.ofSeconds(10),
+                CriuCheckpointer.Mode.CLI);
     }
 
     @Test
@@ -43,6 +44,40 @@ class CriuCheckpointerErrorsTest {
                 .hasMessageContaining("Dumping FAILED")
                 .hasMessageContaining("line 40")
                 .hasMessageNotContaining("line 10\n");
+    }
+
+    /** Reads the request datagram: a peer that closes with it unread resets the connection. */
+    private static final String READ_REQUEST = "dd bs=65536 count=1 <&3 >/dev/null 2>&1\n";
+
+    @Test
+    void malformedOrRefusingRpcAnswersAreReportedWithTheLogTail() throws Exception {
+        // a "criu swrk" that reads the request and answers one byte of garbage
+        Path script = tmp.resolve("criu");
+        Files.writeString(script, "#!/bin/sh\necho '(00.01) swrk started' > \"$(dirname \"$0\")/img/dump.log\"\n"
+                + READ_REQUEST + "printf '\\377' >&3\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        CriuCheckpointer criu = new CriuCheckpointer(new CriuBinary(script, new CriuVersion(4, 1, 1, 0)),
+                Duration.ofSeconds(10), CriuCheckpointer.Mode.RPC);
+        long self = ProcessHandle.current().pid();
+        Path dir = tmp.resolve("img");
+        assertThatThrownBy(() -> criu.dump(self, dir, true))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("criu dump of pid " + self + " (" + dir + ") over RPC")
+                .hasMessageContaining("malformed criu_resp (1 bytes)")
+                .hasMessageContaining("at offset 0: truncated varint")
+                .hasMessageContaining("swrk started");
+
+        // one that answers a well-formed DUMP response saying it failed: type=1, success=0, cr_errmsg
+        Files.writeString(script, "#!/bin/sh\n" + READ_REQUEST + "printf '\\010\\001\\020\\000\\112\\004nope' >&3\n");
+        assertThatThrownBy(() -> criu.dump(self, dir, true))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("over RPC failed (cr_errmsg 'nope')");
+
+        // one that answers for another request type
+        Files.writeString(script, "#!/bin/sh\n" + READ_REQUEST + "printf '\\010\\002\\020\\001' >&3\n");
+        assertThatThrownBy(() -> criu.dump(self, dir, true))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("answered a request of type 2, not 1");
     }
 
     @Test

@@ -1,0 +1,94 @@
+package org.medes.examples;
+
+import org.medes.criu.checkpoint.CriuCheckpointer;
+import org.medes.criu.checkpoint.StartBenchmark;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@code ./medes start-bench [--runs N] [--mode cli|rpc|both] [--threads T] [--dir DIR]}: cold
+ * start, plain CRIU restore and dedup start of a Python/numpy worker, medians of N runs after one
+ * warm-up ({@link StartBenchmark}); root, images on /dev/shm.
+ */
+final class StartBenchCommand {
+    static final String USAGE = "start-bench [--runs N] [--mode cli|rpc|both] [--threads T] [--dir DIR]";
+
+    private StartBenchCommand() {
+    }
+
+    static int run(String[] args, PrintStream out) throws IOException {
+        int runs = 7;
+        int threads = Runtime.getRuntime().availableProcessors();
+        List<CriuCheckpointer.Mode> modes = List.of(CriuCheckpointer.Mode.values());
+        Path dir = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--runs" -> runs = Integer.parseInt(CheckpointCommand.value(args, i++));
+                case "--threads" -> threads = Integer.parseInt(CheckpointCommand.value(args, i++));
+                case "--dir" -> dir = Path.of(CheckpointCommand.value(args, i++));
+                case "--mode" -> {
+                    String m = CheckpointCommand.value(args, i++);
+                    modes = m.equals("both") ? List.of(CriuCheckpointer.Mode.values())
+                            : List.of(CriuCheckpointer.Mode.of(m));
+                }
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; usage: " + USAGE);
+            }
+        }
+        if (runs < 1 || threads < 1) {
+            throw new IllegalArgumentException("--runs and --threads must be at least 1");
+        }
+        boolean temporary = dir == null;
+        if (temporary) {
+            dir = Files.createTempDirectory(Path.of("/dev/shm"), "medes-start-bench-");
+        }
+        try {
+            out.printf("start-bench: %d runs (+%d warm-up), modes %s, %d engine threads, in %s; load %s%n", runs,
+                    StartBenchmark.WARM_UP, modes, threads, dir, loadAverage());
+            org.medes.criu.tool.Criu.ensureAvailability();
+            out.println("CRIU " + org.medes.criu.tool.Criu.binary().path() + ": " + org.medes.criu.tool.Criu.kdatCache());
+            StartBenchmark.Samples s = new StartBenchmark(dir, threads, modes, out).run(runs);
+            out.printf("%nmedians of %d runs (ms); load after: %s%n", runs, loadAverage());
+            for (Map.Entry<String, List<Double>> e : s.all().entrySet()) {
+                List<Double> v = new ArrayList<>(e.getValue());
+                v.sort(null);
+                out.printf(Locale.ROOT, "  %-36s %7.1f   (min %.1f, max %.1f)%n", e.getKey(), s.median(e.getKey()),
+                        v.get(0), v.get(v.size() - 1));
+            }
+            double cold = s.median("cold start");
+            for (CriuCheckpointer.Mode mode : modes) {
+                String m = mode.name().toLowerCase(Locale.ROOT);
+                double plain = s.median("plain restore " + m + " + answer");
+                double dedup = s.median("dedup start " + m + " + answer");
+                out.printf(Locale.ROOT, "%s: dedup start %.1f ms = %.2fx plain restore (%.1f ms; target <= 1.5x), "
+                        + "cold start %.1f ms = %.2fx dedup start (target >= 3x)%n", m, dedup, dedup / plain, plain,
+                        cold, cold / dedup);
+            }
+        } finally {
+            if (temporary) {
+                try (Stream<Path> w = Files.walk(dir)) {
+                    for (Path p : w.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

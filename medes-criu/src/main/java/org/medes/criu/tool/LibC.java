@@ -1,0 +1,104 @@
+package org.medes.criu.tool;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+
+/**
+ * The few libc calls {@code criu swrk} needs that Java has no API for: a SOCK_SEQPACKET
+ * socketpair, a directory file descriptor, and spawning a child that inherits one chosen
+ * descriptor (Java's {@code ProcessBuilder} closes every descriptor but stdio). Linux x86_64 /
+ * aarch64 glibc constants. Loaded once, lazily, by {@link #get()}. Public only because jnr-ffi
+ * generates its implementation in another class loader; not part of the API.
+ */
+public interface LibC {
+    int AF_UNIX = 1;
+    int SOCK_SEQPACKET = 5;
+    int SOCK_CLOEXEC = 0x80000;
+    int O_RDONLY = 0;
+    int O_WRONLY = 1;
+    int O_CREAT = 0x40;
+    int O_TRUNC = 0x200;
+    int O_EXCL = 0x80;
+    int O_DIRECTORY = 0x10000;
+    int O_CLOEXEC = 0x80000;
+    int MSG_TRUNC = 0x20;
+    int MSG_NOSIGNAL = 0x4000;
+    int MSG_DONTWAIT = 0x40;
+    short POLLIN = 0x1;
+    int WNOHANG = 1;
+    int SIGKILL = 9;
+    int EINTR = 4;
+    /** Bytes of glibc's {@code posix_spawn_file_actions_t} (80 on 64-bit), rounded up. */
+    int FILE_ACTIONS_BYTES = 128;
+
+    @SaveError
+    int socketpair(int domain, int type, int protocol, @Out int[] fds);
+
+    @SaveError
+    int close(int fd);
+
+    @SaveError
+    int open(String path, int flags, int mode);
+
+    @SaveError
+    long send(int fd, @In byte[] buf, long len, int flags);
+
+    @SaveError
+    long pwrite(int fd, Pointer buf, long len, long offset);
+
+    @SaveError
+    long recv(int fd, @Out byte[] buf, long len, int flags);
+
+    /** {@code fds} points at {@code struct pollfd {int fd; short events; short revents;}} records. */
+    @SaveError
+    int poll(Pointer fds, long nfds, int timeoutMillis);
+
+    int posix_spawn_file_actions_init(Pointer actions);
+
+    int posix_spawn_file_actions_destroy(Pointer actions);
+
+    int posix_spawn_file_actions_adddup2(Pointer actions, int fd, int newFd);
+
+    int posix_spawn_file_actions_addopen(Pointer actions, int fd, String path, int flags, int mode);
+
+    /** glibc &gt;= 2.34: closes every descriptor from {@code from} up in the child. */
+    int posix_spawn_file_actions_addclosefrom_np(Pointer actions, int from);
+
+    /** Returns an errno value (0 on success), not -1. */
+    int posix_spawn(@Out int[] pid, String path, Pointer actions, Pointer attr, @In String[] argv,
+                    @In String[] envp);
+
+    @SaveError
+    int waitpid(int pid, @Out int[] status, int options);
+
+    @SaveError
+    int kill(int pid, int signal);
+
+    String strerror(int errno);
+
+    /** The loaded library, or the reason it cannot be loaded. */
+    static LibC get() {
+        return Holder.LIBC;
+    }
+
+    /** The errno of the last {@link SaveError} call on this thread. */
+    static int errno() {
+        return jnr.ffi.Runtime.getRuntime(get()).getLastError();
+    }
+
+    /** {@code "what: strerror(errno) (errno N)"}. */
+    static String describe(String what) {
+        int e = errno();
+        return what + ": " + get().strerror(e) + " (errno " + e + ")";
+    }
+
+    final class Holder {
+        static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+
+        private Holder() {
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package org.medes.criu.checkpoint;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link StartBenchmark} on real workers and real CRIU, one measured round over RPC, no warm-up: every start time
+ * is there and positive (the benchmark itself checks each restored worker's answer). Fails when CRIU
+ * is unavailable unless {@code -Dmedes.criu.disabled=true}.
+ */
+class StartBenchmarkTest {
+    @BeforeAll
+    static void criuMustBeAvailableUnlessSwitchedOff() {
+        LiveWorkers.requireCriu();
+    }
+
+    @Test
+    void oneRoundReportsEveryStartTime() throws Exception {
+        Path root = ShmDirs.create("medes-start-bench-test-");
+        try {
+            StartBenchmark.Samples s = new StartBenchmark(root, 2, List.of(CriuCheckpointer.Mode.RPC), null, 0)
+                    .run(1);
+            assertThat(s.all().keySet()).contains("cold start", "dump rpc", "plain restore rpc + answer",
+                    "dedup start rpc: rebuild", "dedup start rpc: criu", "dedup start rpc + answer");
+            assertThat(s.all().values()).allSatisfy(v -> assertThat(v).hasSize(1).allSatisfy(ms -> assertThat(ms).isPositive()));
+            assertThat(s.median("dedup start rpc + answer")).isGreaterThan(s.median("dedup start rpc: rebuild"));
+        } finally {
+            ShmDirs.delete(root);
+        }
+    }
+}
