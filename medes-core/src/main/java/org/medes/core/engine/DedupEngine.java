@@ -248,24 +248,51 @@ public final class DedupEngine implements AutoCloseable {
             for (int p = 0; p < n; p++) {
                 dst[p] = builder.reservePage(image.pageVaddr(p));
             }
-            int blocks = image.blockCount();
-            PageRestoreException[] failure = new PageRestoreException[blocks];
-            try {
-                runBlocks(blocks, blk -> failure[blk] = workers.get().restoreBlock(image, blk, bases, dst));
-            } catch (BasePageUnavailableException e) {
-                throw new IllegalStateException("restore tasks report failures as PageRestoreException", e);
-            }
-            for (PageRestoreException e : failure) {
-                if (e != null) {
-                    throw e;
-                }
-            }
+            rebuild(image, bases, dst, false);
             SandboxImage out = builder.build();
             ok = true;
             return out;
         } finally {
             if (!ok) {
                 builder.discard();
+            }
+        }
+    }
+
+    /**
+     * Rebuilds the pages of {@code image} into caller-owned memory: page {@code p} (in the image's
+     * address order) goes to {@code address + p * 4096}, for {@code image.pageCount() * 4096}
+     * bytes that must stay valid and unshared during the call (a mapped {@code pages-N.img}, for
+     * example: no copy of the pages is made in between). Every page is checked as by
+     * {@link #restore}; on failure the memory holds an unspecified mix of pages and zeros.
+     *
+     * @throws PageRestoreException naming the first page that could not be rebuilt and why
+     */
+    public void restoreInto(DedupImage image, BasePageSource bases, long address) throws PageRestoreException {
+        if (address == 0) {
+            throw new IllegalArgumentException("address is null");
+        }
+        int n = image.pageCount();
+        long[] dst = new long[n];
+        for (int p = 0; p < n; p++) {
+            dst[p] = address + ((long) p << PageSize.SHIFT);
+        }
+        rebuild(image, bases, dst, true);
+    }
+
+    /** Rebuilds page {@code p} into {@code dst[p]}; zero pages are written only when {@code writeZeroPages}. */
+    private void rebuild(DedupImage image, BasePageSource bases, long[] dst, boolean writeZeroPages)
+            throws PageRestoreException {
+        int blocks = image.blockCount();
+        PageRestoreException[] failure = new PageRestoreException[blocks];
+        try {
+            runBlocks(blocks, blk -> failure[blk] = workers.get().restoreBlock(image, blk, bases, dst, writeZeroPages));
+        } catch (BasePageUnavailableException e) {
+            throw new IllegalStateException("restore tasks report failures as PageRestoreException", e);
+        }
+        for (PageRestoreException e : failure) {
+            if (e != null) {
+                throw e;
             }
         }
     }
@@ -570,7 +597,8 @@ public final class DedupEngine implements AutoCloseable {
             outLength += len;
         }
 
-        PageRestoreException restoreBlock(DedupImage image, int blk, BasePageSource bases, long[] dst) {
+        PageRestoreException restoreBlock(DedupImage image, int blk, BasePageSource bases, long[] dst,
+                                          boolean writeZeroPages) {
             int from = image.blockFirstPage(blk);
             int to = image.blockFirstPage(blk + 1);
             if (block.length < image.blockRawLength(blk)) {
@@ -594,7 +622,10 @@ public final class DedupEngine implements AutoCloseable {
                             if (expected != ZERO_PAGE_HASH) {
                                 return fail(image, p, "page table says zero page but its checksum is of another page", null);
                             }
-                            continue; // reserved pages are already zero
+                            if (writeZeroPages) {
+                                OffHeap.zero(dst[p], PageSize.BYTES);
+                            }
+                            continue; // otherwise reserved pages are already zero
                         }
                         case SAME_AS_BASE -> readBase(image, p, bases, page);
                         case PATCH -> {

@@ -20,6 +20,7 @@ import org.medes.core.registry.FingerprintRegistry;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -98,6 +99,54 @@ class DedupEngineTest {
             assertThat(d.bases()).isEmpty();
             assertThat(d.kindCounts().get(PageKind.PATCH)).isZero();
             assertThat(back.contentEquals(target)).isTrue();
+        }
+    }
+
+    @Test
+    void restoreIntoCallerMemoryWritesEveryPageIncludingZeroPages() throws Exception {
+        SandboxImage.Builder b = SandboxImage.builder("with-zeros");
+        long start = 0x7f10_0000_0000L;
+        b.addMapping(org.medes.core.page.Mapping.anonymous(start, 6L * PageSize.BYTES));
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        for (int p = 0; p < 6; p++) {
+            byte[] page = new byte[PageSize.BYTES];
+            if (p >= 3) {
+                r.nextBytes(page);
+            }
+            b.addPage(start + (long) p * PageSize.BYTES, page, 0);
+        }
+        try (DedupEngine engine = DedupEngine.builder().threads(2).build();
+             SandboxImage patched = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
+             SandboxImage withZeros = b.build()) {
+            for (SandboxImage target : List.of(patched, withZeros)) {
+                try (DedupImage d = engine.dedup(target, registry, bases)) {
+                    assertThat(d.kindCounts().get(PageKind.PATCH) + d.kindCounts().get(PageKind.ZERO)).isPositive();
+                    assertRestoredInto(engine, d, target);
+                }
+            }
+        }
+    }
+
+    /** Restores {@code d} into native memory first filled with a non-zero pattern and compares every page. */
+    private void assertRestoredInto(DedupEngine engine, DedupImage d, SandboxImage target) throws Exception {
+        long bytes = (long) d.pageCount() * PageSize.BYTES;
+        net.openhft.chronicle.bytes.BytesStore<?, Void> memory =
+                net.openhft.chronicle.bytes.BytesStore.nativeStoreWithFixedCapacity(bytes);
+        try {
+            long a = memory.addressForRead(0);
+            for (long i = 0; i < bytes; i += 8) {
+                org.medes.core.page.OffHeap.putLong(a + i, 0xA5A5_A5A5_A5A5_A5A5L); // zero pages must be written
+            }
+            engine.restoreInto(d, bases, a);
+            byte[] got = new byte[PageSize.BYTES];
+            byte[] want = new byte[PageSize.BYTES];
+            for (int p = 0; p < d.pageCount(); p++) {
+                org.medes.core.page.OffHeap.copyToArray(a + (long) p * PageSize.BYTES, got, 0, PageSize.BYTES);
+                target.copyPage(p, want, 0);
+                assertThat(got).as("%s page %d", d.kind(p), p).isEqualTo(want);
+            }
+        } finally {
+            memory.releaseLast();
         }
     }
 
