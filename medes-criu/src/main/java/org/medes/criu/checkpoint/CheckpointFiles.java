@@ -6,7 +6,6 @@ import org.medes.criu.image.EntryFile;
 import org.medes.criu.image.ImageHeader;
 import org.medes.criu.image.Pagemap;
 import org.medes.criu.image.PagemapEntry;
-import org.medes.criu.tool.NativeFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -53,6 +52,17 @@ final class CheckpointFiles {
             if (ds.iterator().hasNext()) {
                 throw new CheckpointException(dir + " is not empty");
             }
+        }
+    }
+
+    /** Deletes the files of {@code dir} (best effort: a failure to delete one is not reported). */
+    static void emptyDir(Path dir) {
+        try {
+            for (Path f : list(dir)) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException ignored) {
+            // the directory is gone or unreadable: nothing more to clean
         }
     }
 
@@ -116,13 +126,18 @@ final class CheckpointFiles {
         return Pagemap.from(EntryFile.read(file, ImageHeader.Kind.PAGEMAP, headMagic));
     }
 
+    /** The {@code pages-N.img} of {@code pagemap} in {@code dir}. */
+    static Path pagesFile(Path dir, Pagemap pagemap) {
+        return dir.resolve("pages-" + Integer.toUnsignedString(pagemap.head().pagesId()) + ".img");
+    }
+
     /**
-     * Writes {@code image}'s pages into {@code dir}'s {@code pages-N.img} (N from the pagemap's head)
-     * in pagemap order, after checking that they are exactly the pagemap's present pages.
-     *
-     * @return bytes written
+     * Checks that pages {@code 0..count)} of image {@code id}, at addresses {@code vaddrOf}, are
+     * exactly the present pages of {@code pagemap} in its order (so page {@code k} is the
+     * {@code k}-th page of its {@code pages-N.img}).
      */
-    static long writePages(Path dir, Pagemap pagemap, SandboxImage image) throws IOException {
+    static void checkPageOrder(Pagemap pagemap, String id, int count, java.util.function.IntToLongFunction vaddrOf)
+            throws CheckpointException {
         int k = 0;
         for (PagemapEntry e : pagemap.entries()) {
             if (e.inParentImage()) {
@@ -134,35 +149,14 @@ final class CheckpointFiles {
             }
             for (long j = 0; j < e.pageCount(); j++, k++) {
                 long vaddr = e.vaddr() + (j << PageSize.SHIFT);
-                if (k >= image.pageCount() || image.pageVaddr(k) != vaddr) {
-                    throw new CheckpointException("rebuilt image " + image.id() + " page " + k + " should be at 0x"
+                if (k >= count || vaddrOf.applyAsLong(k) != vaddr) {
+                    throw new CheckpointException("rebuilt image " + id + " page " + k + " should be at 0x"
                             + Long.toHexString(vaddr) + " as in " + pagemap.path());
                 }
             }
         }
-        if (k != image.pageCount()) {
-            throw new CheckpointException("rebuilt image " + image.id() + " has " + image.pageCount() + " pages, "
-                    + pagemap.path() + " stores " + k);
+        if (k != count) {
+            throw new CheckpointException("rebuilt image " + id + " has " + count + " pages, " + pagemap.path() + " stores " + k);
         }
-        Path target = dir.resolve("pages-" + Integer.toUnsignedString(pagemap.head().pagesId()) + ".img");
-        Path tmp = dir.resolve("." + target.getFileName() + ".tmp");
-        try (NativeFiles.Writer w = NativeFiles.create(tmp)) {
-            // pages sit in off-heap slabs in image order: one pwrite per run of adjacent pages
-            int p = 0;
-            while (p < image.pageCount()) {
-                long start = image.pageAddress(p);
-                int q = p + 1;
-                while (q < image.pageCount() && image.pageAddress(q) == start + ((long) (q - p) << PageSize.SHIFT)) {
-                    q++;
-                }
-                w.append(start, (long) (q - p) << PageSize.SHIFT);
-                p = q;
-            }
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        return image.pageBytes();
     }
 }

@@ -5,25 +5,29 @@ import org.medes.core.engine.DedupEngine;
 import org.medes.core.engine.PageRestoreException;
 import org.medes.core.image.DedupImage;
 import org.medes.core.image.DedupImageFormatException;
-import org.medes.core.page.SandboxImage;
+import org.medes.core.page.PageSize;
 import org.medes.criu.image.Pagemap;
 import org.medes.criu.tool.CriuSwrk;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * Starts a process from a dedup checkpoint written by {@link CheckpointDedup}: reads the dedup
- * image, rebuilds its pages from the base pages ({@link DedupEngine#restore}, every page checked
- * against its checksum), writes a CRIU image directory (the kept CRIU files and
- * {@code pages-N.img} in pagemap order) and restores it with CRIU.
+ * image, writes a CRIU image directory (the kept CRIU files and {@code pages-N.img} in pagemap
+ * order) with the pages rebuilt from the base pages straight into the mapped {@code pages-N.img}
+ * ({@link DedupEngine#restoreInto}, every page checked against its checksum), and restores it
+ * with CRIU.
  *
  * <p>A missing or changed base page, a corrupt dedup image or anything else that stops the pages
- * from being rebuilt exactly fails before the image directory is written and before CRIU runs;
- * the dedup image and its CRIU files are never changed.
+ * from being rebuilt exactly fails before CRIU runs and leaves the output directory empty; the
+ * dedup image and its CRIU files are never changed.
  *
  * <p>The bases stay held by the dedup image ({@link org.medes.core.base.BaseSandboxes#release})
  * until the caller discards it. Thread-safety: thread-safe; concurrent starts must use different
@@ -57,21 +61,38 @@ public final class DedupStart {
         Pagemap pagemap = CheckpointFiles.readPagemap(CheckpointFiles.onlyPagemap(criuFiles));
         long t0 = System.nanoTime();
         try (DedupImage dedup = readImage(dedupFile)) {
+            CheckpointFiles.checkPageOrder(pagemap, dedup.id(), dedup.pageCount(), dedup::pageVaddr);
             long t1 = System.nanoTime();
-            SandboxImage pages;
+            long bytes = (long) dedup.pageCount() << PageSize.SHIFT;
+            boolean created = !Files.exists(outDir);
+            CheckpointFiles.copyWithoutPages(criuFiles, outDir);
+            Path target = CheckpointFiles.pagesFile(outDir, pagemap);
+            Path tmp = outDir.resolve("." + target.getFileName() + ".tmp");
+            boolean ok = false;
             try {
-                pages = engine.restore(dedup, bases);
-            } catch (PageRestoreException e) {
-                throw new CheckpointException("dedup start of " + dedupFile + " aborted before CRIU restore: "
-                        + e.getMessage(), e);
-            }
-            long t2 = System.nanoTime();
-            try (pages) {
-                CheckpointFiles.copyWithoutPages(criuFiles, outDir);
-                long bytes = CheckpointFiles.writePages(outDir, pagemap, pages);
+                // the pages are rebuilt straight into the mapped pages file: no copy in between
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE)) {
+                    if (bytes > 0) {
+                        MappedPages.rebuildInto(ch, bytes, address -> engine.restoreInto(dedup, bases, address));
+                    }
+                } catch (PageRestoreException e) {
+                    throw new CheckpointException("dedup start of " + dedupFile + " aborted before CRIU restore: "
+                            + e.getMessage(), e);
+                }
+                long t2 = System.nanoTime();
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                ok = true;
                 long t3 = System.nanoTime();
-                return new RebuildResult(outDir, dedup.id(), pages.pageCount(), bytes, Duration.ofNanos(t1 - t0),
+                return new RebuildResult(outDir, dedup.id(), dedup.pageCount(), bytes, Duration.ofNanos(t1 - t0),
                         Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2));
+            } finally {
+                if (!ok) {
+                    CheckpointFiles.emptyDir(outDir); // nothing of a failed rebuild is left behind
+                    if (created) {
+                        Files.deleteIfExists(outDir);
+                    }
+                }
             }
         }
     }

@@ -47,9 +47,6 @@ public interface LibC {
     long send(int fd, @In byte[] buf, long len, int flags);
 
     @SaveError
-    long pwrite(int fd, Pointer buf, long len, long offset);
-
-    @SaveError
     long recv(int fd, @Out byte[] buf, long len, int flags);
 
     /** {@code fds} points at {@code struct pollfd {int fd; short events; short revents;}} records. */

@@ -26,8 +26,7 @@
  * {@link org.medes.criu.tool.CriuSwrk} runs {@code criu swrk 3} with its end of a SOCK_SEQPACKET
  * socketpair on fd 3 (posix_spawn through jnr-ffi, {@code LibC}: Java's ProcessBuilder closes every
  * descriptor but stdio) and exchanges one criu_req / criu_resp datagram per call
- * ({@link org.medes.criu.image.RpcMessages}). {@link org.medes.criu.tool.NativeFiles} writes
- * native memory into a file with pwrite (rebuilt pages go to tmpfs without a copy through the heap).
+ * ({@link org.medes.criu.image.RpcMessages}).
  *
  * <h2>CRIU's kernel-features cache</h2>
  * Every criu run probes the kernel unless {@code /run/criu.kdat} exists (12–14 ms of a restore
