@@ -37,34 +37,10 @@ class DisniPageFetcherTest extends PageFetcherContract {
         server = DisniPageServer.start(regions, new InetSocketAddress(rdmaAddress(), 0),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TcpPageFetcherTest.SECRET);
         DisniPageFetcher fetcher = DisniPageFetcher.create(server.keyChannel(), TcpPageFetcherTest.SECRET);
-        return new Fixture() {
-            @Override
-            public PageServer server() {
-                return server;
-            }
-
-            @Override
-            public PageFetcher fetcher() {
-                return fetcher;
-            }
-
-            @Override
-            public PageFetcher fetcherWithSecret(byte[] secret) {
-                return DisniPageFetcher.create(server.keyChannel(), secret);
-            }
-
-            @Override
-            public void startKill() {
-                server.close();
-            }
-
-            @Override
-            public void close() {
-                fetcher.close();
-                server.close();
-                regions.close();
-            }
-        };
+        return fixture(server, fetcher, secret -> DisniPageFetcher.create(server.keyChannel(), secret), server::close, () -> {
+            server.close();
+            regions.close();
+        });
     }
 
     private static InetAddress rdmaAddress() throws Exception {

@@ -83,35 +83,38 @@ final class KeyProtocol {
     }
 
     static byte[] hello(byte[] nonce) {
-        return body(o -> {
-            o.writeInt(MAGIC);
-            o.writeShort(VERSION);
-            o.write(nonce);
-        });
+        return headed(nonce);
     }
 
     /** The nonce of a hello. */
     static byte[] parseHello(byte[] b) throws IOException {
-        DataInputStream in = header(b, 6 + SharedSecret.NONCE_BYTES, "hello");
-        byte[] nonce = new byte[SharedSecret.NONCE_BYTES];
-        in.readFully(nonce);
-        return nonce;
+        return unheaded(b, SharedSecret.NONCE_BYTES, "hello");
     }
 
     static byte[] auth(byte[] proof) {
-        return body(o -> {
-            o.writeInt(MAGIC);
-            o.writeShort(VERSION);
-            o.write(proof);
-        });
+        return headed(proof);
     }
 
     /** The proof of an auth message. */
     static byte[] parseAuth(byte[] b) throws IOException {
-        DataInputStream in = header(b, 6 + SharedSecret.PROOF_BYTES, "auth");
-        byte[] proof = new byte[SharedSecret.PROOF_BYTES];
-        in.readFully(proof);
-        return proof;
+        return unheaded(b, SharedSecret.PROOF_BYTES, "auth");
+    }
+
+    /** Magic, version, then {@code payload}. */
+    private static byte[] headed(byte[] payload) {
+        return body(o -> {
+            o.writeInt(MAGIC);
+            o.writeShort(VERSION);
+            o.write(payload);
+        });
+    }
+
+    /** The {@code length}-byte payload after magic and version, both checked. */
+    private static byte[] unheaded(byte[] b, int length, String what) throws IOException {
+        DataInputStream in = header(b, 6 + length, what);
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        return payload;
     }
 
     static byte[] accepted(InetSocketAddress rdma) {
