@@ -13,11 +13,17 @@ public final class PageEndpoint {
     private final PageRegions local;
     private final InetSocketAddress tcp;
     private final byte[] secret;
+    private final InetSocketAddress disniKeys;
 
     private PageEndpoint(PageRegions local, InetSocketAddress tcp, byte[] secret) {
+        this(local, tcp, secret, null);
+    }
+
+    private PageEndpoint(PageRegions local, InetSocketAddress tcp, byte[] secret, InetSocketAddress disniKeys) {
         this.local = local;
         this.tcp = tcp;
-        this.secret = secret == null ? null : TcpProtocol.checkSecret(secret);
+        this.disniKeys = disniKeys;
+        this.secret = secret == null ? null : SharedSecret.check(secret);
     }
 
     /** A server in this JVM. */
@@ -33,6 +39,18 @@ public final class PageEndpoint {
     /** A server in this JVM that also listens on TCP. */
     public static PageEndpoint of(TcpPageServer server, byte[] secret) {
         return new PageEndpoint(server.regions(), server.address(), secret);
+    }
+
+    /** This endpoint, also readable by DiSNI one-sided reads; {@code keyChannel} is its {@code DisniPageServer}'s. */
+    public PageEndpoint withDisni(InetSocketAddress keyChannel) {
+        if (secret == null) {
+            throw new IllegalStateException("DiSNI needs the shared secret: start from PageEndpoint.tcp or PageEndpoint.of");
+        }
+        return new PageEndpoint(local, tcp, secret, java.util.Objects.requireNonNull(keyChannel));
+    }
+
+    public Optional<InetSocketAddress> disniKeyChannel() {
+        return Optional.ofNullable(disniKeys);
     }
 
     public Optional<PageRegions> localRegions() {

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Hands out the fastest fetcher that can reach an endpoint: local (same JVM), then TCP. A
+ * Hands out the fastest fetcher that can reach an endpoint: local (same JVM), then DiSNI
+ * one-sided RDMA reads, then TCP. A
  * candidate is skipped when its kill switch is set, when it reports itself unavailable, or when
  * it fails the self-test (reading the probe region and comparing it byte for byte).
  *
@@ -33,6 +34,7 @@ public final class PageFetchers {
     public static PageFetcher fastest(PageEndpoint endpoint) {
         List<PageFetcher> candidates = new ArrayList<>();
         endpoint.localRegions().ifPresent(r -> candidates.add(new LocalPageFetcher(r)));
+        endpoint.disniKeyChannel().ifPresent(k -> candidates.add(org.medes.rdma.disni.DisniPageFetcher.create(k, endpoint.secret())));
         endpoint.tcpAddress().ifPresent(a -> candidates.add(TcpPageFetcher.create(a, endpoint.secret())));
         IllegalStateException none = new IllegalStateException("no page fetcher can reach the endpoint");
         PageFetcher chosen = null;

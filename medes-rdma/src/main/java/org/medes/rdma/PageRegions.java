@@ -17,6 +17,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Region 0 is the probe region: one page of a fixed pattern, key 0, used by fetcher
  * self-tests; it reveals nothing. Every other region gets a random 64-bit key.
  *
+ * <p>Transports that hand region memory to a NIC (DiSNI) follow the regions through a
+ * {@link Listener}: told of each region registered, and of each region withdrawn before
+ * {@link #unregister} or {@link #close} returns, so before the caller may free its memory.
+ *
  * <p>Thread-safety: thread-safe. Reads take a region's read lock per page; unregistering takes
  * its write lock, so it waits for reads in progress and later reads are refused.
  */
@@ -38,7 +42,17 @@ public final class PageRegions implements PageServer {
         }
     }
 
+    /** Follows regions as they are registered and withdrawn. */
+    public interface Listener {
+        /** {@code region} now serves {@code pages}; called before {@code register} returns. */
+        void registered(PageRegion region, RegionPages pages);
+
+        /** {@code region} is withdrawn; called before its memory may be freed. */
+        void unregistered(PageRegion region);
+    }
+
     private final Map<Long, Region> regions = new ConcurrentHashMap<>();
+    private final java.util.List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicLong nextId = new AtomicLong(1);
     private final SecureRandom random = new SecureRandom();
     private final BytesStore<?, Void> probe;
@@ -84,8 +98,24 @@ public final class PageRegions implements PageServer {
             key = random.nextLong();
         } while (key == PROBE_KEY);
         PageRegion d = new PageRegion(nextId.getAndIncrement(), pages.pageCount(), key);
-        regions.put(d.id(), new Region(d, pages));
+        synchronized (listeners) {
+            regions.put(d.id(), new Region(d, pages));
+            listeners.forEach(l -> l.registered(d, pages));
+        }
         return d;
+    }
+
+    /** Adds {@code listener} and tells it of every region registered so far, the probe included. */
+    public void addListener(Listener listener) {
+        synchronized (listeners) {
+            listeners.add(java.util.Objects.requireNonNull(listener));
+            regions.values().forEach(r -> listener.registered(r.descriptor, r.pages));
+        }
+    }
+
+    /** Stops telling {@code listener}; it is not told of the regions still registered. */
+    public void removeListener(Listener listener) {
+        listeners.remove(listener);
     }
 
     @Override
@@ -93,7 +123,7 @@ public final class PageRegions implements PageServer {
         if (regionId == PROBE_REGION) {
             return false;
         }
-        Region r = regions.remove(regionId);
+        Region r = remove(regionId);
         if (r == null) {
             return false;
         }
@@ -101,10 +131,17 @@ public final class PageRegions implements PageServer {
         return true;
     }
 
-    private static void kill(Region r) {
+    private Region remove(long regionId) {
+        synchronized (listeners) {
+            return regions.remove(regionId);
+        }
+    }
+
+    private void kill(Region r) {
         r.dead = true;
         r.lock.writeLock().lock();
         r.lock.writeLock().unlock();
+        listeners.forEach(l -> l.unregistered(r.descriptor));
     }
 
     /** Number of registered regions, the probe region included. */
@@ -173,7 +210,7 @@ public final class PageRegions implements PageServer {
             r.dead = true;
         }
         for (Long id : regions.keySet().toArray(new Long[0])) {
-            Region r = regions.remove(id);
+            Region r = remove(id);
             if (r != null) {
                 kill(r);
             }

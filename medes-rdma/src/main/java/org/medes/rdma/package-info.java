@@ -31,7 +31,12 @@
  * <tr><td>{@link org.medes.rdma.TcpPageFetcher}</td><td>{@code medes.rdma.tcp.disabled}</td>
  *     <td>Netty (native epoll when it loads, else NIO; {@code medes.rdma.tcp.epoll.disabled} forces
  *     NIO) to a {@link org.medes.rdma.TcpPageServer}; wire format in {@code TcpProtocol}</td></tr>
+ * <tr><td>{@link org.medes.rdma.disni.DisniPageFetcher}</td><td>{@code medes.rdma.disni.disabled}</td>
+ *     <td>one-sided RDMA READs (DiSNI) from a {@link org.medes.rdma.disni.DisniPageServer}; keys over
+ *     the authenticated key channel ({@code disni.KeyProtocol}); needs an RDMA device and libdisni</td></tr>
  * </table>
+ * {@link org.medes.rdma.FetchingBasePageSource} adapts any fetcher to core's base page source, so
+ * a restore reads remote bases in prefetched batches.
  *
  * <h2>TCP</h2>
  * The server sends a random nonce; the client answers HMAC-SHA256(shared secret, nonce); a wrong

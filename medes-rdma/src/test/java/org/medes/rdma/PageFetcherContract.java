@@ -48,6 +48,38 @@ abstract class PageFetcherContract {
 
     abstract Fixture open() throws Exception;
 
+    /** A fixture of {@code server} and {@code fetcher}; {@code kill} kills the server, {@code close} frees the rest. */
+    static Fixture fixture(PageServer server, PageFetcher fetcher, java.util.function.Function<byte[], PageFetcher> withSecret,
+                           Runnable kill, Runnable close) {
+        return new Fixture() {
+            @Override
+            public PageServer server() {
+                return server;
+            }
+
+            @Override
+            public PageFetcher fetcher() {
+                return fetcher;
+            }
+
+            @Override
+            public PageFetcher fetcherWithSecret(byte[] secret) {
+                return withSecret.apply(secret);
+            }
+
+            @Override
+            public void startKill() {
+                kill.run();
+            }
+
+            @Override
+            public void close() {
+                fetcher.close();
+                close.run();
+            }
+        };
+    }
+
     private Fixture fx;
     private final List<SandboxImage> images = new ArrayList<>();
     private final List<BytesStore<?, Void>> buffers = new ArrayList<>();
@@ -61,7 +93,9 @@ abstract class PageFetcherContract {
 
     @AfterEach
     void stop() {
-        fx.close();
+        if (fx != null) { // null when open() skipped the test
+            fx.close();
+        }
         images.forEach(SandboxImage::close);
         buffers.forEach(BytesStore::releaseLast);
     }

@@ -14,34 +14,10 @@ class TcpPageFetcherTest extends PageFetcherContract {
         PageRegions regions = new PageRegions();
         server = TcpPageServer.start(regions, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), SECRET, 2);
         TcpPageFetcher fetcher = TcpPageFetcher.create(server.address(), SECRET);
-        return new Fixture() {
-            @Override
-            public PageServer server() {
-                return server;
-            }
-
-            @Override
-            public PageFetcher fetcher() {
-                return fetcher;
-            }
-
-            @Override
-            public PageFetcher fetcherWithSecret(byte[] secret) {
-                return TcpPageFetcher.create(server.address(), secret);
-            }
-
-            @Override
-            public void startKill() {
-                server.close();
-            }
-
-            @Override
-            public void close() {
-                fetcher.close();
-                server.close();
-                regions.close();
-            }
-        };
+        return fixture(server, fetcher, secret -> TcpPageFetcher.create(server.address(), secret), server::close, () -> {
+            server.close();
+            regions.close();
+        });
     }
 
     @Override

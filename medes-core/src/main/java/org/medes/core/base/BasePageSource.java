@@ -23,6 +23,14 @@ public interface BasePageSource {
      */
     void readPage(int base, int page, byte[] dst, int off) throws BasePageUnavailableException;
 
+    /**
+     * Hint that {@link #readPage} is about to be called for {@code pages} (sorted, distinct) of
+     * base {@code base}, so a remote source can fetch them in batches beforehand. Errors are left
+     * to {@code readPage}, which names the page; the default does nothing.
+     */
+    default void prefetch(int base, int[] pages) {
+    }
+
     /** How many dedup images currently hold base {@code base}; used to break ties. */
     default int referenceCount(int base) {
         return 0;

@@ -283,6 +283,7 @@ public final class DedupEngine implements AutoCloseable {
     /** Rebuilds page {@code p} into {@code dst[p]}; zero pages are written only when {@code writeZeroPages}. */
     private void rebuild(DedupImage image, BasePageSource bases, long[] dst, boolean writeZeroPages)
             throws PageRestoreException {
+        prefetchBasePages(image, bases);
         int blocks = image.blockCount();
         PageRestoreException[] failure = new PageRestoreException[blocks];
         try {
@@ -293,6 +294,34 @@ public final class DedupEngine implements AutoCloseable {
         for (PageRestoreException e : failure) {
             if (e != null) {
                 throw e;
+            }
+        }
+    }
+
+    /** Tells {@code bases} every base page the restore of {@code image} will read, per base. */
+    private static void prefetchBasePages(DedupImage image, BasePageSource bases) {
+        int nb = image.bases().size();
+        if (nb == 0) {
+            return;
+        }
+        int[][] pages = new int[nb][16];
+        int[] count = new int[nb];
+        for (int p = 0; p < image.pageCount(); p++) {
+            PageKind k = image.kind(p);
+            if (k == PageKind.SAME_AS_BASE || k == PageKind.PATCH) {
+                int b = image.baseIndex(p);
+                if (b < 0 || b >= nb) {
+                    continue; // the restore names this page
+                }
+                if (count[b] == pages[b].length) {
+                    pages[b] = Arrays.copyOf(pages[b], count[b] * 2);
+                }
+                pages[b][count[b]++] = image.basePage(p);
+            }
+        }
+        for (int b = 0; b < nb; b++) {
+            if (count[b] > 0) {
+                bases.prefetch(image.bases().get(b).base(), Arrays.stream(pages[b], 0, count[b]).sorted().distinct().toArray());
             }
         }
     }
