@@ -17,7 +17,7 @@ public final class PageEndpoint {
     private PageEndpoint(PageRegions local, InetSocketAddress tcp, byte[] secret) {
         this.local = local;
         this.tcp = tcp;
-        this.secret = secret == null ? null : TcpProtocol.checkSecret(secret);
+        this.secret = secret == null ? null : SharedSecret.check(secret);
     }
 
     /** A server in this JVM. */

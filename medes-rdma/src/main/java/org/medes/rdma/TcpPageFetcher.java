@@ -59,7 +59,7 @@ public final class TcpPageFetcher implements PageFetcher {
 
     private TcpPageFetcher(InetSocketAddress server, byte[] secret) {
         this.server = Objects.requireNonNull(server, "server");
-        this.secret = TcpProtocol.checkSecret(secret);
+        this.secret = SharedSecret.check(secret);
         this.group = TcpTransport.group(1, "medes-page-fetcher");
         this.loop = group.next();
         this.bootstrap = new Bootstrap().group(loop).channel(TcpTransport.channel())

@@ -19,7 +19,6 @@ import org.medes.core.page.OffHeap;
 import org.medes.core.page.PageSize;
 
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -46,7 +45,6 @@ public final class TcpPageServer implements PageServer {
     private final EventLoopGroup group;
     private final Channel serverChannel;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private final SecureRandom random = new SecureRandom();
     private volatile boolean closing;
     /** Largest response backlog seen on any connection, in bytes (for tests and monitoring). */
     private final java.util.concurrent.atomic.AtomicLong maxQueuedBytes = new java.util.concurrent.atomic.AtomicLong();
@@ -55,7 +53,7 @@ public final class TcpPageServer implements PageServer {
 
     private TcpPageServer(PageRegions regions, InetSocketAddress bind, byte[] secret, int threads) throws InterruptedException {
         this.regions = Objects.requireNonNull(regions, "regions");
-        this.secret = TcpProtocol.checkSecret(secret);
+        this.secret = SharedSecret.check(secret);
         this.group = TcpTransport.group(threads, "medes-page-server");
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
@@ -157,8 +155,7 @@ public final class TcpPageServer implements PageServer {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            byte[] n = new byte[TcpProtocol.NONCE_BYTES];
-            random.nextBytes(n);
+            byte[] n = SharedSecret.nonce();
             nonce = ctx.alloc().heapBuffer(n.length).writeBytes(n);
             ByteBuf hello = ctx.alloc().buffer(4 + 6 + n.length);
             hello.writeInt(6 + n.length).writeInt(TcpProtocol.MAGIC).writeShort(TcpProtocol.VERSION).writeBytes(n);
@@ -222,7 +219,9 @@ public final class TcpPageServer implements PageServer {
             if (ok) {
                 byte[] mac = new byte[TcpProtocol.MAC_BYTES];
                 in.readBytes(mac);
-                ok = TcpProtocol.macEquals(mac, TcpProtocol.mac(secret, nonce));
+                byte[] n = new byte[TcpProtocol.NONCE_BYTES];
+                nonce.getBytes(0, n);
+                ok = SharedSecret.accepts(secret, n, mac);
             }
             ByteBuf reply = ctx.alloc().buffer(5).writeInt(1).writeByte(ok ? 0 : 1);
             if (ok) {

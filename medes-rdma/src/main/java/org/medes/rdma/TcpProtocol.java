@@ -2,11 +2,6 @@ package org.medes.rdma;
 
 import io.netty.buffer.ByteBuf;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-
 /**
  * Wire format of the TCP page transport, version 1. Every message is one frame: a big-endian
  * int length (of what follows) and the body. Integers are big-endian.
@@ -20,7 +15,7 @@ import java.security.MessageDigest;
  * client auth (client -> server, answer to hello)
  *   0: int    magic
  *   4: short  version
- *   6: byte[32] HMAC-SHA256(shared secret, nonce)
+ *   6: byte[32] HMAC-SHA256(shared secret, nonce)   ({@link SharedSecret})
  *
  * auth result (server -> client)
  *   0: byte   status: 0 accepted; otherwise the server closes the connection
@@ -42,8 +37,8 @@ import java.security.MessageDigest;
 final class TcpProtocol {
     static final int MAGIC = 0x4D445053;
     static final short VERSION = 1;
-    static final int NONCE_BYTES = 16;
-    static final int MAC_BYTES = 32;
+    static final int NONCE_BYTES = SharedSecret.NONCE_BYTES;
+    static final int MAC_BYTES = SharedSecret.MAC_BYTES;
     static final int MAX_PAGES_PER_REQUEST = 256;
     static final int READ_BYTES = 20;
     static final int RESPONSE_HEADER = 9;
@@ -53,26 +48,10 @@ final class TcpProtocol {
     private TcpProtocol() {
     }
 
+    /** The client's answer to the nonce at the reader index of {@code nonce} (not consumed). */
     static byte[] mac(byte[] secret, ByteBuf nonce) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            byte[] n = new byte[NONCE_BYTES];
-            nonce.getBytes(nonce.readerIndex(), n);
-            return mac.doFinal(n);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
-        }
-    }
-
-    static boolean macEquals(byte[] a, byte[] b) {
-        return MessageDigest.isEqual(a, b);
-    }
-
-    static byte[] checkSecret(byte[] secret) {
-        if (secret == null || secret.length < 16) {
-            throw new IllegalArgumentException("the shared secret must have at least 16 bytes");
-        }
-        return secret.clone();
+        byte[] n = new byte[NONCE_BYTES];
+        nonce.getBytes(nonce.readerIndex(), n);
+        return SharedSecret.answer(secret, n);
     }
 }
