@@ -38,7 +38,13 @@ public final class PageRegions implements PageServer {
         }
     }
 
+    /** A region's pages as {@link #open} hands them out, or the status that refused them. */
+    record Opened(byte status, PageRegion region, RegionPages pages) {
+    }
+
     private final Map<Long, Region> regions = new ConcurrentHashMap<>();
+    /** Told of each region leaving (unregister, close) before {@link #unregister} returns. */
+    private final java.util.List<java.util.function.LongConsumer> retireListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicLong nextId = new AtomicLong(1);
     private final SecureRandom random = new SecureRandom();
     private final BytesStore<?, Void> probe;
@@ -97,8 +103,45 @@ public final class PageRegions implements PageServer {
         if (r == null) {
             return false;
         }
+        retiring(regionId);
         kill(r);
         return true;
+    }
+
+    /**
+     * Calls {@code listener} with the id of every region that leaves from now on, after it stops
+     * being handed out and before {@link #unregister} (or {@link #close}) returns: transports that
+     * let clients read registered memory directly (UCX) revoke their access there.
+     */
+    void onRetire(java.util.function.LongConsumer listener) {
+        retireListeners.add(listener);
+    }
+
+    /** Stops calling {@code listener}. */
+    void offRetire(java.util.function.LongConsumer listener) {
+        retireListeners.remove(listener);
+    }
+
+    private void retiring(long regionId) {
+        for (java.util.function.LongConsumer l : retireListeners) {
+            l.accept(regionId);
+        }
+    }
+
+    /**
+     * The pages of region {@code regionId} if {@code key} opens it, for transports that read the
+     * region's memory without {@link #copyPage} (the pages stay valid until the region retires;
+     * see {@link #onRetire}); otherwise only a {@link Status} code.
+     */
+    Opened open(long regionId, long key) {
+        Region r = regions.get(regionId);
+        if (r == null || r.dead) {
+            return new Opened(closed ? Status.CLOSED : Status.UNKNOWN_REGION, null, null);
+        }
+        if (r.descriptor.key() != key) {
+            return new Opened(Status.WRONG_KEY, null, null);
+        }
+        return new Opened(Status.OK, r.descriptor, r.pages);
     }
 
     private static void kill(Region r) {
@@ -175,6 +218,7 @@ public final class PageRegions implements PageServer {
         for (Long id : regions.keySet().toArray(new Long[0])) {
             Region r = regions.remove(id);
             if (r != null) {
+                retiring(id);
                 kill(r);
             }
         }
