@@ -12,11 +12,17 @@ import java.util.Optional;
 public final class PageEndpoint {
     private final PageRegions local;
     private final InetSocketAddress tcp;
+    private final InetSocketAddress ucx;
     private final byte[] secret;
 
     private PageEndpoint(PageRegions local, InetSocketAddress tcp, byte[] secret) {
+        this(local, tcp, null, secret);
+    }
+
+    private PageEndpoint(PageRegions local, InetSocketAddress tcp, InetSocketAddress ucx, byte[] secret) {
         this.local = local;
         this.tcp = tcp;
+        this.ucx = ucx;
         this.secret = secret == null ? null : SharedSecret.check(secret);
     }
 
@@ -33,6 +39,15 @@ public final class PageEndpoint {
     /** A server in this JVM that also listens on TCP. */
     public static PageEndpoint of(TcpPageServer server, byte[] secret) {
         return new PageEndpoint(server.regions(), server.address(), secret);
+    }
+
+    /** A server reached by UCX one-sided reads ({@link UcxPageServer}'s side-channel address), and over TCP when {@code tcp} is not null. */
+    public static PageEndpoint ucx(InetSocketAddress sideChannel, InetSocketAddress tcp, byte[] secret) {
+        return new PageEndpoint(null, tcp, java.util.Objects.requireNonNull(sideChannel), secret);
+    }
+
+    public Optional<InetSocketAddress> ucxAddress() {
+        return Optional.ofNullable(ucx);
     }
 
     public Optional<PageRegions> localRegions() {

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Hands out the fastest fetcher that can reach an endpoint: local (same JVM), then TCP. A
+ * Hands out the fastest fetcher that can reach an endpoint: local (same JVM), then UCX, then TCP. A
  * candidate is skipped when its kill switch is set, when it reports itself unavailable, or when
  * it fails the self-test (reading the probe region and comparing it byte for byte).
  *
@@ -33,6 +33,7 @@ public final class PageFetchers {
     public static PageFetcher fastest(PageEndpoint endpoint) {
         List<PageFetcher> candidates = new ArrayList<>();
         endpoint.localRegions().ifPresent(r -> candidates.add(new LocalPageFetcher(r)));
+        endpoint.ucxAddress().ifPresent(a -> candidates.add(UcxPageFetcher.create(a, endpoint.secret())));
         endpoint.tcpAddress().ifPresent(a -> candidates.add(TcpPageFetcher.create(a, endpoint.secret())));
         IllegalStateException none = new IllegalStateException("no page fetcher can reach the endpoint");
         PageFetcher chosen = null;
