@@ -31,6 +31,10 @@
  * <tr><td>{@link org.medes.rdma.TcpPageFetcher}</td><td>{@code medes.rdma.tcp.disabled}</td>
  *     <td>Netty (native epoll when it loads, else NIO; {@code medes.rdma.tcp.epoll.disabled} forces
  *     NIO) to a {@link org.medes.rdma.TcpPageServer}; wire format in {@code TcpProtocol}</td></tr>
+ * <tr><td>{@link org.medes.rdma.UcxPageFetcher}</td><td>{@code medes.rdma.ucx.disabled}</td>
+ *     <td>one-sided {@code ucp_get_nbx} from a {@link org.medes.rdma.UcxPageServer} (libucp.so.0
+ *     through jnr-ffi, package {@code org.medes.rdma.ucx}); side channel in {@code UcxProtocol};
+ *     design and security notes in medes-rdma/README.md</td></tr>
  * </table>
  *
  * <h2>TCP</h2>
