@@ -61,8 +61,13 @@ class NetnsPageFetchTest {
 
     /** The same as environment variables, for a server process. */
     static Map<String, String> ucxEnvironment(String device) {
+        return ucxEnvironment(ucxSettings(device));
+    }
+
+    /** UCX settings as environment variables. */
+    static Map<String, String> ucxEnvironment(Map<String, String> settings) {
         Map<String, String> env = new HashMap<>();
-        ucxSettings(device).forEach((k, v) -> env.put("UCX_" + k, v));
+        settings.forEach((k, v) -> env.put("UCX_" + k, v));
         return env;
     }
 

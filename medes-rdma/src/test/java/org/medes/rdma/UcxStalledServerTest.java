@@ -36,7 +36,7 @@ class UcxStalledServerTest {
         assumeTrue(!Boolean.getBoolean(Ucx.DISABLED_PROPERTY), "UCX disabled by -D" + Ucx.DISABLED_PROPERTY);
         List<BytesStore<?, Void>> bufs = new ArrayList<>();
         try (ServerProcess server = ServerProcess.start(List.of(), "127.0.0.1", PAGES, SEED, TcpPageFetcherTest.SECRET,
-                "ucx", Map.of("UCX_TLS", "tcp"));
+                "ucx", NetnsPageFetchTest.ucxEnvironment(UCX));
              UcxPageFetcher fetcher = UcxPageFetcher.create(server.address, TcpPageFetcherTest.SECRET, UCX)) {
             SplittableRandom rnd = new SplittableRandom(9);
             BytesStore<?, Void> first = TestPages.buffer(64L * PageSize.BYTES);
