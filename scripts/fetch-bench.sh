@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs medes-rdma's PageFetchBenchmark (a plain timed loop, not JMH): p50/p99 of one 4 KiB fetch
-# and MB/s of batches of 1, 8 and 64 pages, for the local and TCP fetchers (TCP server in its own
-# JVM). Prints one table row per path.
-#   scripts/fetch-bench.sh         local and TCP over loopback
-#   scripts/fetch-bench.sh netns   adds TCP across a network namespace and veth pair (root)
+# and MB/s of batches of 1, 8 and 64 pages, for the local, TCP and UCX fetchers (TCP and UCX
+# servers in their own JVM; UCX pinned to its TCP transport, UCX_TLS=tcp: no RDMA NIC here).
+# Prints the load average and one table row per path.
+#   scripts/fetch-bench.sh         local, TCP and UCX over loopback
+#   scripts/fetch-bench.sh netns   adds TCP and UCX across a network namespace and veth pair (root;
+#                                  UCX also gets UCX_NET_DEVICES=<veth end> on each side)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/setup.sh"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up of what Medes needs on a fresh Debian machine: a JDK 17+, Maven, python3 (with
-# numpy) and Node.js (the demo workers' runtimes), xdelta3 (./medes compare), and CRIU >= 4.1
-# (scripts/criu.sh). Installs only what is missing, from the Debian archive.
+# numpy) and Node.js (the demo workers' runtimes), xdelta3 (./medes compare), libucx0 (the UCX page
+# fetcher) and CRIU >= 4.1 (scripts/criu.sh). Installs only what is missing, from the Debian archive.
 set -euo pipefail
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
@@ -12,6 +12,8 @@ command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 # xdelta3 for the xdelta3 row of ./medes compare (org.medes.criu.compare)
 command -v xdelta3 >/dev/null 2>&1 || missing+=(xdelta3)
+# UCX (libucp.so.0) for medes-rdma's UCX page fetcher, bound at run time by jnr-ffi (no headers needed)
+[[ -e /usr/lib/x86_64-linux-gnu/libucp.so.0 || -e /usr/lib/aarch64-linux-gnu/libucp.so.0 ]] || missing+=(libucx0)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
   if [[ $(id -u) -ne 0 ]]; then

@@ -12,16 +12,19 @@ import java.util.Optional;
 public final class PageEndpoint {
     private final PageRegions local;
     private final InetSocketAddress tcp;
+    private final InetSocketAddress ucx;
     private final byte[] secret;
     private final InetSocketAddress disniKeys;
 
     private PageEndpoint(PageRegions local, InetSocketAddress tcp, byte[] secret) {
-        this(local, tcp, secret, null);
+        this(local, tcp, null, secret, null);
     }
 
-    private PageEndpoint(PageRegions local, InetSocketAddress tcp, byte[] secret, InetSocketAddress disniKeys) {
+    private PageEndpoint(PageRegions local, InetSocketAddress tcp, InetSocketAddress ucx, byte[] secret,
+                         InetSocketAddress disniKeys) {
         this.local = local;
         this.tcp = tcp;
+        this.ucx = ucx;
         this.disniKeys = disniKeys;
         this.secret = secret == null ? null : SharedSecret.check(secret);
     }
@@ -46,11 +49,20 @@ public final class PageEndpoint {
         if (secret == null) {
             throw new IllegalStateException("DiSNI needs the shared secret: start from PageEndpoint.tcp or PageEndpoint.of");
         }
-        return new PageEndpoint(local, tcp, secret, java.util.Objects.requireNonNull(keyChannel));
+        return new PageEndpoint(local, tcp, ucx, secret, java.util.Objects.requireNonNull(keyChannel));
     }
 
     public Optional<InetSocketAddress> disniKeyChannel() {
         return Optional.ofNullable(disniKeys);
+    }
+
+    /** A server reached by UCX one-sided reads ({@link UcxPageServer}'s side-channel address), and over TCP when {@code tcp} is not null. */
+    public static PageEndpoint ucx(InetSocketAddress sideChannel, InetSocketAddress tcp, byte[] secret) {
+        return new PageEndpoint(null, tcp, java.util.Objects.requireNonNull(sideChannel), secret, null);
+    }
+
+    public Optional<InetSocketAddress> ucxAddress() {
+        return Optional.ofNullable(ucx);
     }
 
     public Optional<PageRegions> localRegions() {

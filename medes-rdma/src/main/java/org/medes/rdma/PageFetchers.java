@@ -13,7 +13,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Hands out the fastest fetcher that can reach an endpoint: local (same JVM), then DiSNI
- * one-sided RDMA reads, then TCP. A
+ * one-sided RDMA reads, then UCX, then TCP. A
  * candidate is skipped when its kill switch is set, when it reports itself unavailable, or when
  * it fails the self-test (reading the probe region and comparing it byte for byte).
  *
@@ -35,6 +35,7 @@ public final class PageFetchers {
         List<PageFetcher> candidates = new ArrayList<>();
         endpoint.localRegions().ifPresent(r -> candidates.add(new LocalPageFetcher(r)));
         endpoint.disniKeyChannel().ifPresent(k -> candidates.add(org.medes.rdma.disni.DisniPageFetcher.create(k, endpoint.secret())));
+        endpoint.ucxAddress().ifPresent(a -> candidates.add(UcxPageFetcher.create(a, endpoint.secret())));
         endpoint.tcpAddress().ifPresent(a -> candidates.add(TcpPageFetcher.create(a, endpoint.secret())));
         IllegalStateException none = new IllegalStateException("no page fetcher can reach the endpoint");
         PageFetcher chosen = null;

@@ -51,6 +51,10 @@ public final class PageRegions implements PageServer {
         void unregistered(PageRegion region);
     }
 
+    /** A region's pages as {@link #open} hands them out, or the status that refused them. */
+    record Opened(byte status, PageRegion region, RegionPages pages) {
+    }
+
     private final Map<Long, Region> regions = new ConcurrentHashMap<>();
     private final java.util.List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicLong nextId = new AtomicLong(1);
@@ -142,6 +146,22 @@ public final class PageRegions implements PageServer {
         r.lock.writeLock().lock();
         r.lock.writeLock().unlock();
         listeners.forEach(l -> l.unregistered(r.descriptor));
+    }
+
+    /**
+     * The pages of region {@code regionId} if {@code key} opens it, for transports that read the
+     * region's memory without {@link #copyPage} (the pages stay valid until the region is
+     * withdrawn; see {@link Listener#unregistered}); otherwise only a {@link Status} code.
+     */
+    Opened open(long regionId, long key) {
+        Region r = regions.get(regionId);
+        if (r == null || r.dead) {
+            return new Opened(closed ? Status.CLOSED : Status.UNKNOWN_REGION, null, null);
+        }
+        if (r.descriptor.key() != key) {
+            return new Opened(Status.WRONG_KEY, null, null);
+        }
+        return new Opened(Status.OK, r.descriptor, r.pages);
     }
 
     /** Number of registered regions, the probe region included. */

@@ -34,6 +34,10 @@
  * <tr><td>{@link org.medes.rdma.disni.DisniPageFetcher}</td><td>{@code medes.rdma.disni.disabled}</td>
  *     <td>one-sided RDMA READs (DiSNI) from a {@link org.medes.rdma.disni.DisniPageServer}; keys over
  *     the authenticated key channel ({@code disni.KeyProtocol}); needs an RDMA device and libdisni</td></tr>
+ * <tr><td>{@link org.medes.rdma.UcxPageFetcher}</td><td>{@code medes.rdma.ucx.disabled}</td>
+ *     <td>one-sided {@code ucp_get_nbx} from a {@link org.medes.rdma.UcxPageServer} (libucp.so.0
+ *     through jnr-ffi, package {@code org.medes.rdma.ucx}); side channel in {@code UcxProtocol};
+ *     design and security notes in medes-rdma/README.md</td></tr>
  * </table>
  * {@link org.medes.rdma.FetchingBasePageSource} adapts any fetcher to core's base page source, so
  * a restore reads remote bases in prefetched batches.

@@ -4,20 +4,27 @@ import net.openhft.chronicle.bytes.BytesStore;
 import org.medes.core.page.PageSize;
 import org.medes.core.page.SandboxImage;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Latency of one 4 KiB fetch and throughput of batches of 1, 8 and 64 pages, per fetcher: local
- * (same JVM), TCP to a page server JVM on loopback, and (as root, with {@code netns}) TCP to a page
- * server JVM in another network namespace over a veth pair. Not JMH: a plain timed loop after a
- * warm-up, one client thread; "window 1" waits for each batch, "window 16" keeps 16 in flight.
+ * (same JVM); TCP and UCX to a page server JVM on loopback; and (as root, with {@code netns}) TCP
+ * and UCX to a page server JVM in another network namespace over a veth pair. UCX is pinned to its
+ * TCP transport ({@code UCX_TLS=tcp}, and across namespaces {@code UCX_NET_DEVICES} = the veth
+ * end): there is no RDMA NIC here. Not JMH: a plain timed loop after a warm-up, one client thread;
+ * "window 1" waits for each batch, "window 16" keeps 16 in flight. Prints the load average before
+ * and after, since the machine may be shared.
  *
  * <pre>
  * cd medes-rdma &amp;&amp; mvn -q -o dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
@@ -34,6 +41,7 @@ public final class PageFetchBenchmark {
 
     public static void main(String[] args) throws Exception {
         boolean netns = Arrays.asList(args).contains("netns");
+        System.out.println("load average before: " + loadAverage());
         System.out.println("| fetcher | path | p50 us (1 page) | p99 us | MB/s b=1 w=1 | b=8 w=1 | b=64 w=1 | b=1 w=16 | b=8 w=16 | b=64 w=16 |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         try (PageRegions regions = new PageRegions(); SandboxImage im = TestPages.image("bench", PAGES, SEED);
@@ -44,15 +52,35 @@ public final class PageFetchBenchmark {
              TcpPageFetcher tcp = TcpPageFetcher.create(server.address, TcpPageFetcherTest.SECRET)) {
             run("tcp (" + tcp.transport() + ")", "loopback, server JVM", tcp, server.region);
         }
+        runUcx("loopback, server JVM", List.of(), "127.0.0.1", Map.of("TLS", "tcp"), Map.of("TLS", "tcp"));
         if (netns) {
             TestNetns ns = TestNetns.create("medes-bench");
-            try (ServerProcess server = ServerProcess.start(ns.execPrefix(), ns.nsIp(), PAGES, SEED, TcpPageFetcherTest.SECRET);
-                 TcpPageFetcher tcp = TcpPageFetcher.create(server.address, TcpPageFetcherTest.SECRET)) {
-                run("tcp (" + tcp.transport() + ")", "veth to netns, server JVM", tcp, server.region);
+            try {
+                try (ServerProcess server = ServerProcess.start(ns.execPrefix(), ns.nsIp(), PAGES, SEED, TcpPageFetcherTest.SECRET);
+                     TcpPageFetcher tcp = TcpPageFetcher.create(server.address, TcpPageFetcherTest.SECRET)) {
+                    run("tcp (" + tcp.transport() + ")", "veth to netns, server JVM", tcp, server.region);
+                }
+                runUcx("veth to netns, server JVM", ns.execPrefix(), ns.nsIp(),
+                        NetnsPageFetchTest.ucxSettings(ns.nsDevice()), NetnsPageFetchTest.ucxSettings(ns.rootDevice()));
             } finally {
                 ns.close();
             }
         }
+        System.out.println("load average after: " + loadAverage());
+    }
+
+    /** A UCX page server JVM behind {@code prefix} with UCX settings {@code serverUcx}, read with {@code clientUcx}. */
+    static void runUcx(String path, List<String> prefix, String host, Map<String, String> serverUcx,
+                       Map<String, String> clientUcx) throws Exception {
+        try (ServerProcess server = ServerProcess.start(prefix, host, PAGES, SEED, TcpPageFetcherTest.SECRET, "ucx",
+                NetnsPageFetchTest.ucxEnvironment(serverUcx));
+             UcxPageFetcher ucx = UcxPageFetcher.create(server.address, TcpPageFetcherTest.SECRET, clientUcx)) {
+            run("ucx (UCX_TLS=" + clientUcx.get("TLS") + ")", path, ucx, server.region);
+        }
+    }
+
+    static String loadAverage() throws IOException {
+        return Files.readString(Path.of("/proc/loadavg")).trim();
     }
 
     static void run(String name, String path, PageFetcher f, PageRegion region) throws Exception {

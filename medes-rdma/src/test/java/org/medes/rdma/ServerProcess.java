@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A {@link PageServerMain} JVM started by a test or the benchmark, optionally behind a command prefix (ip netns exec NS). */
@@ -26,6 +27,15 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(List<String> prefix, String bindHost, int pages, long seed, byte[] secret) throws IOException {
+        return start(prefix, bindHost, pages, seed, secret, "tcp", Map.of());
+    }
+
+    /**
+     * Starts a {@code transport} ("tcp" or "ucx") page server; {@code env} is added to its
+     * environment (for UCX: {@code UCX_TLS}, {@code UCX_NET_DEVICES}, ...).
+     */
+    static ServerProcess start(List<String> prefix, String bindHost, int pages, long seed, byte[] secret,
+                               String transport, Map<String, String> env) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(new File(System.getProperty("java.home"), "bin/java").getPath());
         // the flags this JVM got (--add-opens and friends for Chronicle Bytes), so the server runs the same way
@@ -35,8 +45,10 @@ final class ServerProcess implements AutoCloseable {
             }
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PageServerMain.class.getName(),
-                bindHost, "0", Integer.toString(pages), Long.toString(seed), HexFormat.of().formatHex(secret)));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                bindHost, "0", Integer.toString(pages), Long.toString(seed), HexFormat.of().formatHex(secret), transport));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = out.readLine()) != null && !line.startsWith("READY ")) {
@@ -49,6 +61,13 @@ final class ServerProcess implements AutoCloseable {
         String[] f = line.split(" ");
         return new ServerProcess(p, new InetSocketAddress(f[1], Integer.parseInt(f[2])),
                 new PageRegion(Long.parseLong(f[3]), Integer.parseInt(f[5]), Long.parseLong(f[4])), f[6]);
+    }
+
+    /** Sends {@code signal} (e.g. STOP, CONT) to the server JVM. */
+    void signal(String signal) throws IOException, InterruptedException {
+        if (TestNetns.run("kill", "-" + signal, Long.toString(process.pid())) != 0) {
+            throw new IOException("kill -" + signal + " " + process.pid() + " failed");
+        }
     }
 
     /** Kills the server at once (SIGKILL). */

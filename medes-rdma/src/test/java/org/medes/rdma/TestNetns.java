@@ -13,10 +13,12 @@ final class TestNetns implements AutoCloseable {
     private final String vethRoot;
     private final String rootIp;
     private final String nsIp;
+    private final String vethNs;
 
-    private TestNetns(String ns, String vethRoot, String rootIp, String nsIp) {
+    private TestNetns(String ns, String vethRoot, String vethNs, String rootIp, String nsIp) {
         this.ns = ns;
         this.vethRoot = vethRoot;
+        this.vethNs = vethNs;
         this.rootIp = rootIp;
         this.nsIp = nsIp;
     }
@@ -37,17 +39,17 @@ final class TestNetns implements AutoCloseable {
         long pid = ProcessHandle.current().pid();
         String tag = Long.toString(pid % 100000);
         int subnet = (int) ((pid + prefix.hashCode() & 0x7fffffff) % 200) + 20;
-        TestNetns n = new TestNetns(prefix + "-" + tag, "mrr" + tag + prefix.length() % 10, "10.213." + subnet + ".1",
-                "10.213." + subnet + ".2");
         String vethNs = "mrn" + tag + prefix.length() % 10;
+        TestNetns n = new TestNetns(prefix + "-" + tag, "mrr" + tag + prefix.length() % 10, vethNs,
+                "10.213." + subnet + ".1", "10.213." + subnet + ".2");
         n.close();
         boolean ok = run("ip", "netns", "add", n.ns) == 0
                 && run("ip", "link", "add", n.vethRoot, "type", "veth", "peer", "name", vethNs) == 0
-                && run("ip", "link", "set", vethNs, "netns", n.ns) == 0
+                && run("ip", "link", "set", n.vethNs, "netns", n.ns) == 0
                 && run("ip", "addr", "add", n.rootIp + "/24", "dev", n.vethRoot) == 0
                 && run("ip", "link", "set", n.vethRoot, "up") == 0
-                && run("ip", "netns", "exec", n.ns, "ip", "addr", "add", n.nsIp + "/24", "dev", vethNs) == 0
-                && run("ip", "netns", "exec", n.ns, "ip", "link", "set", vethNs, "up") == 0
+                && run("ip", "netns", "exec", n.ns, "ip", "addr", "add", n.nsIp + "/24", "dev", n.vethNs) == 0
+                && run("ip", "netns", "exec", n.ns, "ip", "link", "set", n.vethNs, "up") == 0
                 && run("ip", "netns", "exec", n.ns, "ip", "link", "set", "lo", "up") == 0;
         if (!ok) {
             n.close();
@@ -64,6 +66,16 @@ final class TestNetns implements AutoCloseable {
 
     String nsIp() {
         return nsIp;
+    }
+
+    /** The veth end in the root namespace (a network device name, as for {@code UCX_NET_DEVICES}). */
+    String rootDevice() {
+        return vethRoot;
+    }
+
+    /** The veth end inside the namespace. */
+    String nsDevice() {
+        return vethNs;
     }
 
     /** Command prefix that runs a program inside the namespace. */
