@@ -42,8 +42,9 @@ public final class PageFetchBenchmark {
     public static void main(String[] args) throws Exception {
         boolean netns = Arrays.asList(args).contains("netns");
         System.out.println("load average before: " + loadAverage());
-        System.out.println("| fetcher | path | p50 us (1 page) | p99 us | MB/s b=1 w=1 | b=8 w=1 | b=64 w=1 | b=1 w=16 | b=8 w=16 | b=64 w=16 |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| fetcher | path | p50 us (1 page, fetch().get()) | p99 us | p50 us (1 page, read(), spin "
+                + PageFetcher.defaultSpin().toNanos() / 1000 + " us) | p99 us | MB/s b=1 w=1 | b=8 w=1 | b=64 w=1 | b=1 w=16 | b=8 w=16 | b=64 w=16 |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         try (PageRegions regions = new PageRegions(); SandboxImage im = TestPages.image("bench", PAGES, SEED);
              LocalPageFetcher local = new LocalPageFetcher(regions)) {
             run("local", "same JVM", local, regions.register(im));
@@ -92,16 +93,27 @@ public final class PageFetchBenchmark {
             for (int i = 0; i < 20_000; i++) {
                 f.fetch(PageBatch.of(region, rnd.nextInt(region.pageCount())), dst, PageSize.BYTES, timeout).get();
             }
+            // one page at a time: blocking on the future, then read() polling before it blocks
             long[] lat = new long[50_000];
+            long[] spun = new long[50_000];
+            Duration spin = PageFetcher.defaultSpin();
             for (int i = 0; i < lat.length; i++) {
                 PageBatch b = PageBatch.of(region, rnd.nextInt(region.pageCount()));
                 long t0 = System.nanoTime();
                 f.fetch(b, dst, PageSize.BYTES, timeout).get();
                 lat[i] = System.nanoTime() - t0;
             }
+            for (int i = 0; i < spun.length; i++) {
+                PageBatch b = PageBatch.of(region, rnd.nextInt(region.pageCount()));
+                long t0 = System.nanoTime();
+                f.read(b, dst, PageSize.BYTES, timeout, spin);
+                spun[i] = System.nanoTime() - t0;
+            }
             Arrays.sort(lat);
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f |", name, path,
-                    lat[lat.length / 2] / 1e3, lat[(int) (lat.length * 0.99)] / 1e3));
+            Arrays.sort(spun);
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %.1f |", name,
+                    path, lat[lat.length / 2] / 1e3, lat[(int) (lat.length * 0.99)] / 1e3, spun[spun.length / 2] / 1e3,
+                    spun[(int) (spun.length * 0.99)] / 1e3));
             for (int window : new int[] {1, 16}) {
                 for (int size : new int[] {1, 8, 64}) {
                     row.append(String.format(Locale.ROOT, " %.0f |", throughput(f, region, dst, size, window, rnd)));

@@ -207,6 +207,22 @@ abstract class PageFetcherContract {
     }
 
     @Test
+    void readWaitsForTheBatchAndThrowsItsFailure() throws Exception {
+        SandboxImage im = image(16, 9);
+        PageRegion r = fx.server().register(im);
+        long dst = buffer(2L * PageSize.BYTES);
+        for (Duration spin : List.of(Duration.ZERO, Duration.ofMillis(1), PageFetcher.defaultSpin())) {
+            fx.fetcher().read(PageBatch.of(r, 3, 15), dst, 2L * PageSize.BYTES, LONG, spin);
+            assertThat(TestPages.read(dst, PageSize.BYTES)).as("spin %s", spin).isEqualTo(im.page(3));
+            assertThat(TestPages.read(dst + PageSize.BYTES, PageSize.BYTES)).as("spin %s", spin).isEqualTo(im.page(15));
+        }
+        assertThatThrownBy(() -> fx.fetcher().read(PageBatch.of(r, 16), dst, PageSize.BYTES, LONG))
+                .isInstanceOf(PageFetchException.class)
+                .satisfies(e -> assertThat(((PageFetchException) e).reason()).isEqualTo(PageFetchException.Reason.OUT_OF_RANGE))
+                .hasMessageContaining("region " + r.id());
+    }
+
+    @Test
     void refusedReadsFailTheWholeBatch() throws Exception {
         SandboxImage im = image(8, 5);
         PageRegion r = fx.server().register(im);
