@@ -223,10 +223,15 @@ public final class FetchingBasePageSource implements BasePageSource, AutoCloseab
         BytesStore<?, Void> one = BytesStore.nativeStoreWithFixedCapacity(PageSize.BYTES);
         try {
             long a = one.addressForRead(0);
-            PageFetchException why = await(fetcher.fetch(PageBatch.of(r.region(), page), a, PageSize.BYTES, timeout),
-                    r.region(), new int[] {page});
-            if (why != null) {
+            try {
+                // a page the restore needs now: poll for it rather than park (PageFetcher.read)
+                fetcher.read(PageBatch.of(r.region(), page), a, PageSize.BYTES, timeout);
+            } catch (PageFetchException why) {
                 throw unavailable(base, page, why);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw unavailable(base, page, new PageFetchException(PageFetchException.Reason.CLOSED, r.region().id(),
+                        new int[] {page}, "interrupted", e));
             }
             OffHeap.copyToArray(a, dst, off, PageSize.BYTES);
         } finally {
