@@ -39,9 +39,9 @@ public final class LocalPageFetcher implements PageFetcher {
     public CompletableFuture<Void> fetch(PageBatch batch, long destination, long capacity, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         int n = batch.size();
-        if (capacity < batch.bytes()) {
-            return CompletableFuture.failedFuture(batch.failure(PageFetchException.Reason.BAD_REQUEST, 0, n,
-                    "destination holds " + capacity + " bytes, the batch needs " + batch.bytes(), null));
+        PageFetchException small = batch.tooSmall(capacity);
+        if (small != null) {
+            return CompletableFuture.failedFuture(small);
         }
         for (int i = 0; i < n; i++) {
             if (closed) {

@@ -74,6 +74,12 @@ public final class PageBatch {
     }
 
     /** An exception naming the first region of entries {@code [from, to)} and its pages there. */
+    /** The BAD_REQUEST failure of reading this batch into {@code capacity} bytes, or null when they suffice. */
+    public PageFetchException tooSmall(long capacity) {
+        return capacity >= bytes() ? null : failure(PageFetchException.Reason.BAD_REQUEST, 0, size,
+                "destination holds " + capacity + " bytes, the batch needs " + bytes(), null);
+    }
+
     PageFetchException failure(PageFetchException.Reason reason, int from, int to, String detail, Throwable cause) {
         long region = size == 0 ? -1 : regions[Math.min(from, size - 1)];
         return new PageFetchException(reason, region, pagesOf(region, from, Math.max(to, from)), detail, cause);

@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safety: thread-safe.
  */
-public final class TcpPageServer implements PageServer {
+public final class TcpPageServer implements RegionsServer {
     private static final int LOW_WATER = 1 << 20;
     private static final int HIGH_WATER = 4 << 20;
 
@@ -107,15 +107,7 @@ public final class TcpPageServer implements PageServer {
         return TcpTransport.name();
     }
 
-    @Override
-    public PageRegion register(RegionPages pages) {
-        return regions.register(pages);
-    }
 
-    @Override
-    public boolean unregister(long regionId) {
-        return regions.unregister(regionId);
-    }
 
     /** Largest number of response bytes queued on one connection so far. */
     public long maxQueuedBytes() {

@@ -101,9 +101,9 @@ public final class UcxPageFetcher implements PageFetcher {
     @Override
     public CompletableFuture<Void> fetch(PageBatch batch, long destination, long capacity, Duration timeout) {
         int n = batch.size();
-        if (capacity < batch.bytes()) {
-            return CompletableFuture.failedFuture(batch.failure(PageFetchException.Reason.BAD_REQUEST, 0, n,
-                    "destination holds " + capacity + " bytes, the batch needs " + batch.bytes(), null));
+        PageFetchException small = batch.tooSmall(capacity);
+        if (small != null) {
+            return CompletableFuture.failedFuture(small);
         }
         Op op = new Op(batch, destination, timeout);
         if (n == 0) {

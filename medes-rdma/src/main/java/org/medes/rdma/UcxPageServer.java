@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safety: thread-safe. One thread accepts side-channel connections, one per connection
  * serves it, and one owns the UCX worker.
  */
-public final class UcxPageServer implements PageServer {
+public final class UcxPageServer implements RegionsServer {
     static final int REVOKE_SECONDS = 5;
 
     private final PageRegions regions;
@@ -112,16 +112,7 @@ public final class UcxPageServer implements PageServer {
         return regions;
     }
 
-    @Override
-    public PageRegion register(RegionPages pages) {
-        return regions.register(pages);
-    }
 
-    /** Unregisters the region; returns after every client has stopped reading it and its memory is deregistered. */
-    @Override
-    public boolean unregister(long regionId) {
-        return regions.unregister(regionId);
-    }
 
     /** Regions currently registered with UCX (asked for by at least one client). */
     public int exportedRegions() {

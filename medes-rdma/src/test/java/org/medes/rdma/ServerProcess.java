@@ -68,6 +68,35 @@ final class ServerProcess implements AutoCloseable {
         if (TestNetns.run("kill", "-" + signal, Long.toString(process.pid())) != 0) {
             throw new IOException("kill -" + signal + " " + process.pid() + " failed");
         }
+        if (signal.equals("STOP")) {
+            awaitStopped();
+        }
+    }
+
+    /** Waits until every thread of the server is stopped: kill returns before the last one is. */
+    private void awaitStopped() throws IOException, InterruptedException {
+        java.nio.file.Path tasks = java.nio.file.Path.of("/proc", Long.toString(process.pid()), "task");
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < until) {
+            boolean all = true;
+            try (java.util.stream.Stream<java.nio.file.Path> ts = java.nio.file.Files.list(tasks)) {
+                for (java.nio.file.Path t : (Iterable<java.nio.file.Path>) ts::iterator) {
+                    String stat;
+                    try {
+                        stat = java.nio.file.Files.readString(t.resolve("stat"));
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        continue; // the thread exited
+                    }
+                    char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                    all &= state == 'T' || state == 't';
+                }
+            }
+            if (all) {
+                return;
+            }
+            Thread.sleep(1);
+        }
+        throw new IOException("server " + process.pid() + " not stopped 5 s after SIGSTOP");
     }
 
     /** Kills the server at once (SIGKILL). */

@@ -119,10 +119,9 @@ public final class DisniPageFetcher implements PageFetcher {
     @Override
     public CompletableFuture<Void> fetch(PageBatch batch, long destination, long capacity, Duration timeout) {
         int n = batch.size();
-        if (capacity < batch.bytes()) {
-            return CompletableFuture.failedFuture(new PageFetchException(Reason.BAD_REQUEST, n == 0 ? -1 : batch.region(0),
-                    n == 0 ? new int[0] : batch.pagesOf(batch.region(0), 0, n),
-                    "destination holds " + capacity + " bytes, the batch needs " + batch.bytes(), null));
+        PageFetchException small = batch.tooSmall(capacity);
+        if (small != null) {
+            return CompletableFuture.failedFuture(small);
         }
         Op op = new Op(batch, destination, timeout);
         if (n == 0) {

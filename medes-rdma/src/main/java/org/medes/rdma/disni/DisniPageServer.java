@@ -9,7 +9,7 @@ import com.ibm.disni.verbs.IbvWC;
 import com.ibm.disni.verbs.RdmaCmId;
 import org.medes.rdma.PageRegion;
 import org.medes.rdma.PageRegions;
-import org.medes.rdma.PageServer;
+import org.medes.rdma.RegionsServer;
 import org.medes.rdma.RegionPages;
 
 import java.io.IOException;
@@ -33,7 +33,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Thread-safety: thread-safe.
  */
-public final class DisniPageServer implements PageServer {
+public final class DisniPageServer implements RegionsServer {
     private static final int BACKLOG = 64;
 
     private static final class Passive extends RdmaActiveEndpoint {
@@ -168,15 +168,7 @@ public final class DisniPageServer implements PageServer {
         }
     }
 
-    @Override
-    public PageRegion register(RegionPages pages) {
-        return regions.register(pages);
-    }
 
-    @Override
-    public boolean unregister(long regionId) {
-        return regions.unregister(regionId);
-    }
 
     /** Stops the key channel and the RDMA listener, deregisters every region; idempotent. */
     @Override
