@@ -29,34 +29,12 @@ class UcxPageFetcherTest extends PageFetcherContract {
         server = UcxPageServer.start(regions, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 TcpPageFetcherTest.SECRET, ucxConfig());
         UcxPageFetcher fetcher = UcxPageFetcher.create(server.address(), TcpPageFetcherTest.SECRET, ucxConfig());
-        return new Fixture() {
-            @Override
-            public PageServer server() {
-                return server;
-            }
-
-            @Override
-            public PageFetcher fetcher() {
-                return fetcher;
-            }
-
-            @Override
-            public PageFetcher fetcherWithSecret(byte[] secret) {
-                return UcxPageFetcher.create(server.address(), secret, ucxConfig());
-            }
-
-            @Override
-            public void startKill() {
-                server.close();
-            }
-
-            @Override
-            public void close() {
-                fetcher.close();
-                server.close();
-                regions.close();
-            }
-        };
+        return fixture(server, fetcher, secret -> UcxPageFetcher.create(server.address(), secret, ucxConfig()), server::close,
+                () -> {
+                    fetcher.close();
+                    server.close();
+                    regions.close();
+                });
     }
 
     @Override
