@@ -86,6 +86,7 @@ public final class DedupImage implements AutoCloseable {
             throw new DedupImageFormatException(source, trailer, "file checksum mismatch: stored 0x" + Long.toHexString(expected)
                     + ", computed 0x" + Long.toHexString(actual) + " (corrupt)");
         }
+        checkMetadata(trailer);
         int pageSize = OffHeap.getInt(address + H_PAGE_SIZE);
         if (pageSize != PageSize.BYTES) {
             throw new DedupImageFormatException(source, H_PAGE_SIZE, "page size " + pageSize + " is not " + PageSize.BYTES);
@@ -238,6 +239,38 @@ public final class DedupImage implements AutoCloseable {
         if (storedAt != payloadStart + payloadLength) {
             throw new DedupImageFormatException(source, H_PAYLOAD_LENGTH, "payload blocks end at " + storedAt
                     + ", the payload section at " + (payloadStart + payloadLength));
+        }
+    }
+
+    /**
+     * Checks the metadata checksum: everything up to the end of the payload block table (whose
+     * position is bounds-checked first), the checksum field counted as zero.
+     */
+    private void checkMetadata(long trailer) throws DedupImageFormatException {
+        long payloadStart = OffHeap.getLong(address + H_PAYLOAD_OFFSET);
+        if (payloadStart < HEADER_BYTES || payloadStart > trailer - BLOCK_TABLE_FIXED_BYTES) {
+            throw new DedupImageFormatException(source, H_PAYLOAD_OFFSET, "payload offset " + payloadStart
+                    + " lies outside the file (" + trailer + " bytes before the trailer)");
+        }
+        int blocks = OffHeap.getInt(address + payloadStart);
+        long end = payloadStart + BLOCK_TABLE_FIXED_BYTES + (long) blocks * BLOCK_ENTRY_BYTES;
+        if (blocks < 0 || end > trailer) {
+            throw new DedupImageFormatException(source, payloadStart, "block count " + blocks
+                    + " does not fit the file");
+        }
+        if (end > Integer.MAX_VALUE - 8) {
+            throw new DedupImageFormatException(source, payloadStart, "metadata of " + end + " bytes is too large");
+        }
+        // hashed from a copy with the field zeroed: the image memory may be read-only
+        byte[] metadata = new byte[(int) end];
+        OffHeap.copyToArray(address, metadata, 0, metadata.length);
+        long stored = OffHeap.getLong(address + H_METADATA_CHECKSUM);
+        java.util.Arrays.fill(metadata, H_METADATA_CHECKSUM, H_METADATA_CHECKSUM + 8, (byte) 0);
+        long actual = LongHashFunction.xx3().hashBytes(metadata);
+        if (stored != actual) {
+            throw new DedupImageFormatException(source, H_METADATA_CHECKSUM, "metadata checksum mismatch: stored 0x"
+                    + Long.toHexString(stored) + ", computed 0x" + Long.toHexString(actual)
+                    + " (header, mapping, base, page or block table corrupt)");
         }
     }
 

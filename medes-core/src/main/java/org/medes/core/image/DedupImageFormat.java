@@ -8,7 +8,7 @@ package org.medes.core.image;
  * version and refuses older ones as unsupported.
  *
  * <pre>
- * Header (80 bytes)
+ * Header (88 bytes)
  *   0  8  magic "MEDESDI\0"
  *   8  2  version (3)
  *  10  2  flags (0)
@@ -16,13 +16,18 @@ package org.medes.core.image;
  *  16  4  page count P
  *  20  4  mapping count M
  *  24  4  base count B
- *  28  4  id length L: UTF-8 bytes of the image id, stored at offset 80, zero-padded to 8
+ *  28  4  id length L: UTF-8 bytes of the image id, stored at offset 88, zero-padded to 8
  *  32  8  mapping table offset
  *  40  8  base table offset
  *  48  8  page table offset
  *  56  8  payload offset
  *  64  8  payload length
  *  72  8  file length, trailer included
+ *  80  8  metadata checksum: XXH3-64 of every byte from offset 0 to the end of the payload block
+ *         table, these 8 bytes counted as zero. The trailer's checksum catches any change to the
+ *         file; this one also catches a changed header, mapping, base, page or block table when
+ *         the trailer was recomputed over it (a writer bug, a partial overwrite), where the
+ *         per-page checksums would not: a page number or a mapping is no page content.
  *
  * Mapping table: M entries, each
  *   0  8  start address        8  8  length          16  8  file offset
@@ -79,7 +84,7 @@ public final class DedupImageFormat {
     public static final long MAGIC = 0x00_49_44_53_45_44_45_4DL;        // "MEDESDI\0" little-endian
     public static final long END_MAGIC = 0x44_4E_45_53_45_44_45_4DL;    // "MEDESEND" little-endian
     public static final int VERSION = 3;
-    public static final int HEADER_BYTES = 80;
+    public static final int HEADER_BYTES = 88;
     public static final int TRAILER_BYTES = 16;
     /** Most bytes one entry of the entry stream takes: kind, codec, a 64-bit varint, three 32-bit ones. */
     public static final int MAX_ENTRY_BYTES = 1 + 1 + 10 + 5 + 5 + 5;
@@ -114,6 +119,7 @@ public final class DedupImageFormat {
     static final int H_PAYLOAD_OFFSET = 56;
     static final int H_PAYLOAD_LENGTH = 64;
     static final int H_FILE_LENGTH = 72;
+    static final int H_METADATA_CHECKSUM = 80;
 
     // page table fields
     static final int T_STREAM_LENGTH = 0;

@@ -177,6 +177,8 @@ public final class DedupImageWriter {
             OffHeap.copyFromArray(blk.stored(), 0, o, blk.storedLength());
             o += blk.storedLength();
         }
+        long metadataEnd = payloadOffset + BLOCK_TABLE_FIXED_BYTES + (long) BLOCK_ENTRY_BYTES * blocks.size();
+        OffHeap.putLong(a + H_METADATA_CHECKSUM, LongHashFunction.xx3().hashMemory(a, metadataEnd));
         long trailer = fileLength - TRAILER_BYTES;
         OffHeap.putLong(a + trailer, LongHashFunction.xx3().hashMemory(a, trailer));
         OffHeap.putLong(a + trailer + 8, END_MAGIC);

@@ -631,8 +631,26 @@ class DedupEngineTest {
         throw new AssertionError("no " + kind + " page in " + d + ": " + d.kindCounts());
     }
 
-    /** Recomputes the whole-file checksum, so only the deeper checks can catch a change. */
+    /**
+     * Recomputes the metadata checksum (when the block table it ends with is in bounds) and the
+     * whole-file checksum, so only the deeper checks can catch a change.
+     */
     static void reseal(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int trailer = bytes.length - 16;
+        long payload = b.getLong(56);
+        if (payload >= 88 && payload <= trailer - 8) {
+            long end = payload + 8 + 16L * b.getInt((int) payload);
+            if (end >= payload && end <= trailer) {
+                b.putLong(80, 0);
+                b.putLong(80, net.openhft.hashing.LongHashFunction.xx3().hashBytes(bytes, 0, (int) end));
+            }
+        }
+        resealFile(bytes);
+    }
+
+    /** Recomputes only the whole-file checksum: a changed table is then caught by the metadata checksum. */
+    static void resealFile(byte[] bytes) {
         int trailer = bytes.length - 16;
         long h = net.openhft.hashing.LongHashFunction.xx3().hashBytes(bytes, 0, trailer);
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(trailer, h);

@@ -1,0 +1,141 @@
+package org.medes.core.engine;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import org.medes.core.base.BaseSandboxes;
+import org.medes.core.image.DedupImage;
+import org.medes.core.image.DedupImageFormatException;
+import org.medes.core.page.SandboxImage;
+import org.medes.core.registry.FingerprintRegistry;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Corrupt dedup images never become wrong pages: random bytes of a real dedup image (blocks
+ * compressed with zstd, and stored) are changed and the whole-file checksum recomputed, so only
+ * the deeper checks stand between the change and a restore. Opening must fail with
+ * {@link DedupImageFormatException}, or the restore with {@link PageRestoreException}, or the
+ * restore must give back exactly the original pages (a change in padding or in a field the
+ * restore does not need); any other exception or a wrong page fails the property.
+ */
+class DedupImageFuzzTest {
+    private static FingerprintRegistry registry;
+    private static BaseSandboxes bases;
+    private static DedupEngine engine;
+    private static SandboxImage target;
+    private static byte[][] images;
+
+    @BeforeContainer
+    static void setUp() throws Exception {
+        registry = TestRegistries.newRegistry();
+        bases = BaseSandboxes.builder().registry(registry).build();
+        bases.addBase("fn", SyntheticSandboxes.instance("base", 42, 1, 0, false));
+        engine = DedupEngine.builder().threads(2).build();
+        target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
+        try (DedupEngine stored = DedupEngine.builder().threads(1).zstdLevel(0).build();
+             DedupImage zstd = engine.dedup(target, registry, bases);
+             DedupImage plain = stored.dedup(target, registry, bases)) {
+            images = new byte[][] {zstd.toByteArray(), plain.toByteArray()};
+        }
+    }
+
+    @AfterContainer
+    static void tearDown() {
+        engine.close();
+        target.close();
+        bases.close();
+        registry.close();
+    }
+
+    record Mutation(int image, List<Integer> offsets, List<Integer> xors) {
+    }
+
+    @Provide
+    Arbitrary<Mutation> mutations() {
+        Arbitrary<Integer> image = Arbitraries.integers().between(0, 1);
+        Arbitrary<List<Integer>> offsets = Arbitraries.integers().between(0, Integer.MAX_VALUE).list().ofMinSize(1).ofMaxSize(4);
+        Arbitrary<List<Integer>> xors = Arbitraries.integers().between(1, 255).list().ofSize(4);
+        return Combinators.combine(image, offsets, xors).as(Mutation::new);
+    }
+
+    /** With the file checksum recomputed: a change is refused, or restores exactly the original. */
+    @Property(tries = 300)
+    void changedBytesAreRefusedOrHarmless(@ForAll("mutations") Mutation m) throws Exception {
+        byte[] bytes = mutated(m);
+        DedupEngineTest.resealFile(bytes);
+        DedupImage d;
+        try {
+            d = DedupImage.fromBytes(bytes, "mutated");
+        } catch (DedupImageFormatException refused) {
+            return;
+        }
+        try (d) {
+            SandboxImage back;
+            try {
+                back = engine.restore(d, bases);
+            } catch (PageRestoreException refused) {
+                return;
+            }
+            try (back) {
+                assertThat(back.mappings()).isEqualTo(target.mappings());
+                assertThat(back.firstDifferentPage(target)).as("first wrong page").isEqualTo(-1);
+            }
+        } finally {
+            bases.release(d.id());
+        }
+    }
+
+    /**
+     * With both checksums recomputed (the deeper parsers see the change): opening and restoring
+     * fail only with their declared exceptions, never another exception or a hang; pages whose
+     * content the page table still names are checked as always.
+     */
+    @Property(tries = 300)
+    void changedTablesBehindBothChecksumsFailCleanly(@ForAll("mutations") Mutation m) throws Exception {
+        byte[] bytes = mutated(m);
+        DedupEngineTest.reseal(bytes);
+        DedupImage d;
+        try {
+            d = DedupImage.fromBytes(bytes, "mutated");
+        } catch (DedupImageFormatException refused) {
+            return;
+        }
+        try (d) {
+            engine.restore(d, bases).close();
+        } catch (PageRestoreException refused) {
+            // named page and reason
+        } finally {
+            bases.release(d.id());
+        }
+    }
+
+    private static byte[] mutated(Mutation m) {
+        byte[] bytes = images[m.image()].clone();
+        int body = bytes.length - 16; // the trailer (checksum, end magic) is recomputed / kept
+        for (int i = 0; i < m.offsets().size(); i++) {
+            bytes[m.offsets().get(i) % body] ^= m.xors().get(i).byteValue();
+        }
+        return bytes;
+    }
+
+    @Property(tries = 100)
+    void truncatedImagesAreRefused(@ForAll("mutations") Mutation m) {
+        byte[] whole = images[m.image()];
+        int length = m.offsets().get(0) % whole.length;
+        byte[] cut = java.util.Arrays.copyOf(whole, length);
+        try {
+            DedupImage.fromBytes(cut, "cut").close();
+            throw new AssertionError("a dedup image cut to " + length + " of " + whole.length + " bytes was accepted");
+        } catch (DedupImageFormatException expected) {
+            assertThat(expected.getMessage()).contains("cut");
+        }
+    }
+}
