@@ -15,9 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -122,26 +119,24 @@ public final class FetchingBasePageSource implements BasePageSource, AutoCloseab
             if (first < 0) {
                 return; // closed
             }
-            Map<CompletableFuture<Void>, int[]> inFlight = new HashMap<>();
-            Map<CompletableFuture<Void>, Integer> firstSlot = new HashMap<>();
+            List<Prefetch> inFlight = new ArrayList<>();
             for (int from = 0; from < want.size(); from += batchPages) {
                 int[] chunk = want.subList(from, Math.min(want.size(), from + batchPages)).stream().mapToInt(Integer::intValue).toArray();
                 int slot = first + from;
-                CompletableFuture<Void> f = fetcher.fetch(PageBatch.of(r.region(), chunk),
-                        cacheAddress + ((long) slot << PageSize.SHIFT), (long) chunk.length << PageSize.SHIFT, timeout);
-                inFlight.put(f, chunk);
-                firstSlot.put(f, slot);
+                PageBatch batch = PageBatch.of(r.region(), chunk);
+                inFlight.add(new Prefetch(fetcher.fetch(batch, cacheAddress + ((long) slot << PageSize.SHIFT),
+                        (long) chunk.length << PageSize.SHIFT, timeout), batch, chunk, slot));
             }
-            for (Map.Entry<CompletableFuture<Void>, int[]> e : inFlight.entrySet()) {
-                int[] chunk = e.getValue();
-                PageFetchException why = await(e.getKey(), r.region(), chunk);
+            for (Prefetch pf : inFlight) {
+                int[] chunk = pf.pages();
+                PageFetchException why = await(pf.future(), pf.batch());
                 if (why != null) {
                     for (int p : chunk) {
                         failed.put(key(base, p), why);
                     }
                     continue;
                 }
-                int slot = firstSlot.get(e.getKey());
+                int slot = pf.slot();
                 lock.writeLock().lock();
                 try {
                     for (int i = 0; i < chunk.length; i++) {
@@ -180,18 +175,20 @@ public final class FetchingBasePageSource implements BasePageSource, AutoCloseab
         }
     }
 
-    private PageFetchException await(CompletableFuture<Void> f, PageRegion region, int[] pages) {
+    /** A prefetch batch in flight: its future, the batch, its pages and the first cache slot they go to. */
+    private record Prefetch(CompletableFuture<Void> future, PageBatch batch, int[] pages, int slot) {
+    }
+
+    /** Waits for a prefetch batch; its failure, or null when it was read. */
+    private PageFetchException await(CompletableFuture<Void> f, PageBatch batch) {
         try {
-            f.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            PageFetcher.await(f, batch, timeout, Duration.ZERO, fetcher.name());
             return null;
-        } catch (ExecutionException e) {
-            return e.getCause() instanceof PageFetchException p ? p
-                    : new PageFetchException(PageFetchException.Reason.CONNECTION, region.id(), pages, e.getCause().toString(), e.getCause());
-        } catch (TimeoutException e) {
-            return new PageFetchException(PageFetchException.Reason.DEADLINE, region.id(), pages, "no answer from the fetcher", e);
+        } catch (PageFetchException e) {
+            return e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new PageFetchException(PageFetchException.Reason.CLOSED, region.id(), pages, "interrupted", e);
+            return batch.failure(PageFetchException.Reason.CLOSED, 0, batch.size(), "interrupted", e);
         }
     }
 

@@ -38,11 +38,11 @@ public final class LocalPageFetcher implements PageFetcher {
     @Override
     public CompletableFuture<Void> fetch(PageBatch batch, long destination, long capacity, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        int n = batch.size();
-        PageFetchException small = batch.tooSmall(capacity);
-        if (small != null) {
-            return CompletableFuture.failedFuture(small);
+        CompletableFuture<Void> settled = batch.settledWithoutReading(capacity);
+        if (settled != null) {
+            return settled;
         }
+        int n = batch.size();
         for (int i = 0; i < n; i++) {
             if (closed) {
                 return CompletableFuture.failedFuture(batch.failure(PageFetchException.Reason.CLOSED, i, n, "fetcher closed", null));

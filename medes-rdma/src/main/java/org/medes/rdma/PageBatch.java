@@ -74,10 +74,17 @@ public final class PageBatch {
     }
 
     /** An exception naming the first region of entries {@code [from, to)} and its pages there. */
-    /** The BAD_REQUEST failure of reading this batch into {@code capacity} bytes, or null when they suffice. */
-    public PageFetchException tooSmall(long capacity) {
-        return capacity >= bytes() ? null : failure(PageFetchException.Reason.BAD_REQUEST, 0, size,
-                "destination holds " + capacity + " bytes, the batch needs " + bytes(), null);
+    /**
+     * The outcome of reading this batch into {@code capacity} bytes when no transport is needed:
+     * failed with BAD_REQUEST when they do not hold it, done when the batch is empty; otherwise
+     * null (the fetcher reads it).
+     */
+    public java.util.concurrent.CompletableFuture<Void> settledWithoutReading(long capacity) {
+        if (capacity < bytes()) {
+            return java.util.concurrent.CompletableFuture.failedFuture(failure(PageFetchException.Reason.BAD_REQUEST, 0,
+                    size, "destination holds " + capacity + " bytes, the batch needs " + bytes(), null));
+        }
+        return size == 0 ? java.util.concurrent.CompletableFuture.completedFuture(null) : null;
     }
 
     PageFetchException failure(PageFetchException.Reason reason, int from, int to, String detail, Throwable cause) {

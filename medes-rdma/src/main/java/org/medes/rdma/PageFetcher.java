@@ -51,7 +51,18 @@ public interface PageFetcher extends AutoCloseable {
      */
     default void read(PageBatch batch, long destination, long capacity, Duration timeout, Duration spin)
             throws PageFetchException, InterruptedException {
-        CompletableFuture<Void> f = fetch(batch, destination, capacity, timeout);
+        await(fetch(batch, destination, capacity, timeout), batch, timeout, spin, name());
+    }
+
+    /**
+     * Waits for {@code f}, the future of reading {@code batch} with {@code timeout}: polls it for
+     * up to {@code spin}, then blocks until it completes or a second after {@code timeout}.
+     *
+     * @param fetcher the fetcher's name, for the error
+     * @throws PageFetchException as {@code f} failed, or {@code DEADLINE} when it did not complete
+     */
+    static void await(CompletableFuture<Void> f, PageBatch batch, Duration timeout, Duration spin, String fetcher)
+            throws PageFetchException, InterruptedException {
         long until = System.nanoTime() + spin.toNanos();
         while (!f.isDone() && System.nanoTime() - until < 0) {
             Thread.onSpinWait();
@@ -66,7 +77,7 @@ public interface PageFetcher extends AutoCloseable {
                     e.getCause());
         } catch (TimeoutException e) {
             throw batch.failure(PageFetchException.Reason.DEADLINE, 0, batch.size(),
-                    name() + " fetcher did not complete the batch a second after its deadline", e);
+                    fetcher + " fetcher did not complete the batch a second after its deadline", e);
         }
     }
 

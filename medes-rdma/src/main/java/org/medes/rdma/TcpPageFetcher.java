@@ -92,16 +92,12 @@ public final class TcpPageFetcher implements PageFetcher {
 
     @Override
     public CompletableFuture<Void> fetch(PageBatch batch, long destination, long capacity, Duration timeout) {
+        CompletableFuture<Void> settled = batch.settledWithoutReading(capacity);
+        if (settled != null) {
+            return settled;
+        }
         int n = batch.size();
-        PageFetchException small = batch.tooSmall(capacity);
-        if (small != null) {
-            return CompletableFuture.failedFuture(small);
-        }
         Op op = new Op(batch, destination, timeout);
-        if (n == 0) {
-            op.future.complete(null);
-            return op.future;
-        }
         if (closed) {
             op.fail(PageFetchException.Reason.CLOSED, 0, n, "fetcher closed", null);
             return op.future;

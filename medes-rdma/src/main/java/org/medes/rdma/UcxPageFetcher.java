@@ -100,16 +100,12 @@ public final class UcxPageFetcher implements PageFetcher {
 
     @Override
     public CompletableFuture<Void> fetch(PageBatch batch, long destination, long capacity, Duration timeout) {
+        CompletableFuture<Void> settled = batch.settledWithoutReading(capacity);
+        if (settled != null) {
+            return settled;
+        }
         int n = batch.size();
-        PageFetchException small = batch.tooSmall(capacity);
-        if (small != null) {
-            return CompletableFuture.failedFuture(small);
-        }
         Op op = new Op(batch, destination, timeout);
-        if (n == 0) {
-            op.future.complete(null);
-            return op.future;
-        }
         if (worker == null) {
             return CompletableFuture.failedFuture(batch.failure(PageFetchException.Reason.CONNECTION, 0, n,
                     "UCX is not available: " + unavailable.getMessage(), unavailable));

@@ -118,16 +118,12 @@ public final class DisniPageFetcher implements PageFetcher {
 
     @Override
     public CompletableFuture<Void> fetch(PageBatch batch, long destination, long capacity, Duration timeout) {
+        CompletableFuture<Void> settled = batch.settledWithoutReading(capacity);
+        if (settled != null) {
+            return settled;
+        }
         int n = batch.size();
-        PageFetchException small = batch.tooSmall(capacity);
-        if (small != null) {
-            return CompletableFuture.failedFuture(small);
-        }
         Op op = new Op(batch, destination, timeout);
-        if (n == 0) {
-            op.future.complete(null);
-            return op.future;
-        }
         Throwable why = unavailabilityCause();
         if (closed || why != null) {
             fail(op, closed ? Reason.CLOSED : Reason.CONNECTION, 0, n, closed ? "fetcher closed" : why.getMessage(), why);
