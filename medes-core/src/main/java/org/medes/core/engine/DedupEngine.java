@@ -98,7 +98,6 @@ public final class DedupEngine implements AutoCloseable {
     private final BasePageSelector selector;
     private final int localNode;
     private final int lz4Above;
-    private final int zstdLevel;
     private final ThreadLocal<Worker> workers;
     /** Every worker made, so that {@link #close()} frees their native compression contexts. */
     private final java.util.Queue<Worker> allWorkers = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -111,7 +110,7 @@ public final class DedupEngine implements AutoCloseable {
         this.selector = b.selector;
         this.localNode = b.localNode;
         this.lz4Above = b.lz4Above;
-        this.zstdLevel = b.zstdLevel;
+        int zstdLevel = b.zstdLevel;
         PatchCodec encoding = zstdLevel > 0 ? codec.forBlockCompression() : codec;
         this.workers = ThreadLocal.withInitial(() -> {
             Worker w = new Worker(encoding, fingerprinter, lz4Above, zstdLevel);

@@ -445,22 +445,6 @@ public final class DedupImage implements AutoCloseable {
         return table.payloadLength[check(p)];
     }
 
-    /**
-     * Copies page {@code p}'s payload into {@code dst[off..]}. This reads (and may decompress)
-     * the page's whole block; to read many pages, read their blocks with a
-     * {@link PayloadBlockCodec} and use {@link #payloadOffsetInBlock}.
-     *
-     * @throws DedupImageFormatException when the page's block does not decode
-     */
-    public void copyPayload(int p, byte[] dst, int off) throws DedupImageFormatException {
-        int b = blockOf(p);
-        try (PayloadBlockCodec codec = new PayloadBlockCodec(0)) {
-            byte[] block = new byte[blockRawLength(b)];
-            codec.read(this, b, block);
-            System.arraycopy(block, payloadOffsetInBlock(p), dst, off, payloadLength(p));
-        }
-    }
-
     /** Number of payload blocks. */
     public int blockCount() {
         return blockRaw.length;
@@ -477,7 +461,10 @@ public final class DedupImage implements AutoCloseable {
         return pageBlock[check(p)];
     }
 
-    /** Offset of page {@code p}'s payload in its block's raw bytes. */
+    /**
+     * Offset of page {@code p}'s payload in its block's raw bytes (read a block with a
+     * {@link PayloadBlockCodec}).
+     */
     public int payloadOffsetInBlock(int p) {
         return pageOffsetInBlock[check(p)];
     }
