@@ -71,25 +71,11 @@ class DedupImageFuzzTest {
     void changedBytesAreRefusedOrHarmless(@ForAll("mutations") Mutation m) throws Exception {
         byte[] bytes = mutated(m);
         DedupEngineTest.resealFile(bytes);
-        DedupImage d;
-        try {
-            d = DedupImage.fromBytes(bytes, "mutated");
-        } catch (DedupImageFormatException refused) {
-            return;
-        }
-        try (d) {
-            SandboxImage back;
-            try {
-                back = engine.restore(d, bases);
-            } catch (PageRestoreException refused) {
-                return;
-            }
-            try (back) {
+        try (SandboxImage back = restoreUnlessRefused(bytes)) {
+            if (back != null) {
                 assertThat(back.mappings()).isEqualTo(target.mappings());
                 assertThat(back.firstDifferentPage(target)).as("first wrong page").isEqualTo(-1);
             }
-        } finally {
-            bases.release(d.id());
         }
     }
 
@@ -102,18 +88,26 @@ class DedupImageFuzzTest {
     void changedTablesBehindBothChecksumsFailCleanly(@ForAll("mutations") Mutation m) throws Exception {
         byte[] bytes = mutated(m);
         DedupEngineTest.reseal(bytes);
-        DedupImage d;
-        try {
-            d = DedupImage.fromBytes(bytes, "mutated");
-        } catch (DedupImageFormatException refused) {
-            return;
+        try (SandboxImage back = restoreUnlessRefused(bytes)) {
+            // refused (null) or restored: either way no other exception
         }
-        try (d) {
-            engine.restore(d, bases).close();
-        } catch (PageRestoreException refused) {
-            // named page and reason
-        } finally {
-            bases.release(d.id());
+    }
+
+    /**
+     * The restore of the dedup image {@code bytes}, or null when opening it refused it with
+     * {@link DedupImageFormatException} or the restore with {@link PageRestoreException}.
+     */
+    private static SandboxImage restoreUnlessRefused(byte[] bytes) throws Exception {
+        try (DedupImage d = DedupImage.fromBytes(bytes, "mutated")) {
+            try {
+                return engine.restore(d, bases);
+            } catch (PageRestoreException refused) {
+                return null;
+            } finally {
+                bases.release(d.id());
+            }
+        } catch (DedupImageFormatException refused) {
+            return null;
         }
     }
 
