@@ -512,7 +512,8 @@ public final class ClusterSimulation {
             }
         }
         for (Sandbox s : released) {
-            if (s.slot >= 0 && s.state == SandboxState.IDLE) {
+            // an earlier decision in this loop may have deduplicated a released sandbox, pinning the base again
+            if (s.slot >= 0 && s.state == SandboxState.IDLE && !cluster.pinned(s)) {
                 s.version++;
                 decide(s);
             }
