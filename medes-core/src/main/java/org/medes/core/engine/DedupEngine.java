@@ -247,7 +247,7 @@ public final class DedupEngine implements AutoCloseable {
             for (int p = 0; p < n; p++) {
                 dst[p] = builder.reservePage(image.pageVaddr(p));
             }
-            rebuild(image, bases, dst, false);
+            rebuild(image, bases, dst, false, null);
             SandboxImage out = builder.build();
             ok = true;
             return out;
@@ -268,6 +268,20 @@ public final class DedupEngine implements AutoCloseable {
      * @throws PageRestoreException naming the first page that could not be rebuilt and why
      */
     public void restoreInto(DedupImage image, BasePageSource bases, long address) throws PageRestoreException {
+        restoreInto(image, bases, address, null);
+    }
+
+    /**
+     * As {@link #restoreInto(DedupImage, BasePageSource, long)}, telling {@code progress} (when not
+     * null) each run of pages as soon as they are rebuilt and checked, so a consumer can pass pages
+     * on while later ones are still being rebuilt (a streamed CRIU restore, for example). Runs are
+     * the payload blocks, each reported once, from the engine's worker threads, roughly but not
+     * strictly in page order; the pages of a block that failed are never reported.
+     *
+     * @throws PageRestoreException as the three-argument form, after every block has finished
+     */
+    public void restoreInto(DedupImage image, BasePageSource bases, long address, RebuildProgress progress)
+            throws PageRestoreException {
         if (address == 0) {
             throw new IllegalArgumentException("address is null");
         }
@@ -276,17 +290,32 @@ public final class DedupEngine implements AutoCloseable {
         for (int p = 0; p < n; p++) {
             dst[p] = address + ((long) p << PageSize.SHIFT);
         }
-        rebuild(image, bases, dst, true);
+        rebuild(image, bases, dst, true, progress);
+    }
+
+    /**
+     * Receives the runs of pages {@link #restoreInto(DedupImage, BasePageSource, long, RebuildProgress)}
+     * has finished. Called concurrently from the engine's threads; must be quick and must not throw.
+     */
+    @FunctionalInterface
+    public interface RebuildProgress {
+        /** Pages {@code [fromPage, toPage)} (image order) are rebuilt, checked and in place. */
+        void rebuilt(int fromPage, int toPage);
     }
 
     /** Rebuilds page {@code p} into {@code dst[p]}; zero pages are written only when {@code writeZeroPages}. */
-    private void rebuild(DedupImage image, BasePageSource bases, long[] dst, boolean writeZeroPages)
-            throws PageRestoreException {
+    private void rebuild(DedupImage image, BasePageSource bases, long[] dst, boolean writeZeroPages,
+                         RebuildProgress progress) throws PageRestoreException {
         prefetchBasePages(image, bases);
         int blocks = image.blockCount();
         PageRestoreException[] failure = new PageRestoreException[blocks];
         try {
-            runBlocks(blocks, blk -> failure[blk] = workers.get().restoreBlock(image, blk, bases, dst, writeZeroPages));
+            runBlocks(blocks, blk -> {
+                failure[blk] = workers.get().restoreBlock(image, blk, bases, dst, writeZeroPages);
+                if (failure[blk] == null && progress != null) {
+                    progress.rebuilt(image.blockFirstPage(blk), image.blockFirstPage(blk + 1));
+                }
+            });
         } catch (BasePageUnavailableException e) {
             throw new IllegalStateException("restore tasks report failures as PageRestoreException", e);
         }

@@ -127,6 +127,68 @@ class DedupEngineTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void restoreIntoReportsEveryBlockOnceWithItsPagesAlreadyInPlace(int threads) throws Exception {
+        try (DedupEngine engine = DedupEngine.builder().threads(threads).build();
+             SandboxImage target = SyntheticSandboxes.instance("target", 42, 4, 0.02, true, 3)) {
+            bases.addBase("fn3", SyntheticSandboxes.instance("base3", 42, 1, 0, false, 3));
+            try (DedupImage d = engine.dedup(target, registry, bases)) {
+                assertThat(d.blockCount()).isGreaterThan(1);
+                long bytes = (long) d.pageCount() * PageSize.BYTES;
+                net.openhft.chronicle.bytes.BytesStore<?, Void> memory =
+                        net.openhft.chronicle.bytes.BytesStore.nativeStoreWithFixedCapacity(bytes);
+                try {
+                    long a = memory.addressForRead(0);
+                    int[] reported = new int[d.pageCount()];
+                    List<String> wrong = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                    engine.restoreInto(d, bases, a, (from, to) -> {
+                        byte[] got = new byte[PageSize.BYTES];
+                        byte[] want = new byte[PageSize.BYTES];
+                        for (int p = from; p < to; p++) {
+                            synchronized (reported) {
+                                reported[p]++;
+                            }
+                            org.medes.core.page.OffHeap.copyToArray(a + (long) p * PageSize.BYTES, got, 0, PageSize.BYTES);
+                            target.copyPage(p, want, 0);
+                            if (!java.util.Arrays.equals(got, want)) {
+                                wrong.add("page " + p);
+                            }
+                        }
+                    });
+                    assertThat(wrong).isEmpty();
+                    assertThat(reported).containsOnly(1);
+                } finally {
+                    memory.releaseLast();
+                }
+            }
+        }
+    }
+
+    @Test
+    void restoreIntoNeverReportsTheBlockOfAPageThatFailed() throws Exception {
+        try (DedupEngine engine = DedupEngine.builder().threads(2).build();
+             SandboxImage target = SyntheticSandboxes.instance("target", 42, 4, 0.02, true, 3)) {
+            bases.addBase("fn3", SyntheticSandboxes.instance("base3", 42, 1, 0, false, 3));
+            try (DedupImage d = engine.dedup(target, registry, bases)) {
+                int bad = firstPageOfKind(d, PageKind.PATCH);
+                int blk = d.blockOf(bad);
+                BasePageSource tampered = new Tampered(bases, d.bases().get(d.baseIndex(bad)).base(), d.basePage(bad));
+                net.openhft.chronicle.bytes.BytesStore<?, Void> memory = net.openhft.chronicle.bytes.BytesStore
+                        .nativeStoreWithFixedCapacity((long) d.pageCount() * PageSize.BYTES);
+                try {
+                    java.util.Set<Integer> reported = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                    assertThatThrownBy(() -> engine.restoreInto(d, tampered, memory.addressForRead(0),
+                            (from, to) -> reported.add(from)))
+                            .isInstanceOf(PageRestoreException.class).hasMessageContaining("changed since the dedup");
+                    assertThat(reported).doesNotContain(d.blockFirstPage(blk));
+                } finally {
+                    memory.releaseLast();
+                }
+            }
+        }
+    }
+
     /** Restores {@code d} into native memory first filled with a non-zero pattern and compares every page. */
     private void assertRestoredInto(DedupEngine engine, DedupImage d, SandboxImage target) throws Exception {
         long bytes = (long) d.pageCount() * PageSize.BYTES;
