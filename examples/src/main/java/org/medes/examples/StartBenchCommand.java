@@ -20,13 +20,14 @@ import java.util.stream.Stream;
  * warm-up ({@link StartBenchmark}); root, images on /dev/shm.
  */
 final class StartBenchCommand {
-    static final String USAGE = "start-bench [--runs N] [--mode cli|rpc|both] [--threads T] [--dir DIR]";
+    static final String USAGE = "start-bench [--runs N] [--warm-up N] [--mode cli|rpc|both] [--threads T] [--dir DIR]";
 
     private StartBenchCommand() {
     }
 
     static int run(String[] args, PrintStream out) throws IOException {
         int runs = 7;
+        int warmUp = StartBenchmark.WARM_UP;
         int threads = Runtime.getRuntime().availableProcessors();
         List<CriuCheckpointer.Mode> modes = List.of(CriuCheckpointer.Mode.values());
         Path dir = null;
@@ -34,6 +35,7 @@ final class StartBenchCommand {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(CheckpointCommand.value(args, i++));
                 case "--threads" -> threads = Integer.parseInt(CheckpointCommand.value(args, i++));
+                case "--warm-up" -> warmUp = Integer.parseInt(CheckpointCommand.value(args, i++));
                 case "--dir" -> dir = Path.of(CheckpointCommand.value(args, i++));
                 case "--mode" -> {
                     String m = CheckpointCommand.value(args, i++);
@@ -43,8 +45,8 @@ final class StartBenchCommand {
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; usage: " + USAGE);
             }
         }
-        if (runs < 1 || threads < 1) {
-            throw new IllegalArgumentException("--runs and --threads must be at least 1");
+        if (runs < 1 || threads < 1 || warmUp < 0) {
+            throw new IllegalArgumentException("--runs and --threads must be at least 1, --warm-up at least 0");
         }
         boolean temporary = dir == null;
         if (temporary) {
@@ -52,10 +54,10 @@ final class StartBenchCommand {
         }
         try {
             out.printf("start-bench: %d runs (+%d warm-up), modes %s, %d engine threads, in %s; load %s%n", runs,
-                    StartBenchmark.WARM_UP, modes, threads, dir, loadAverage());
+                    warmUp, modes, threads, dir, loadAverage());
             org.medes.criu.tool.Criu.ensureAvailability();
             out.println("CRIU " + org.medes.criu.tool.Criu.binary().path() + ": " + org.medes.criu.tool.Criu.kdatCache());
-            StartBenchmark.Samples s = new StartBenchmark(dir, threads, modes, out).run(runs);
+            StartBenchmark.Samples s = new StartBenchmark(dir, threads, modes, out, warmUp).run(runs);
             out.printf("%nmedians of %d runs (ms); load after: %s%n", runs, loadAverage());
             for (Map.Entry<String, List<Double>> e : s.all().entrySet()) {
                 List<Double> v = new ArrayList<>(e.getValue());
@@ -72,6 +74,12 @@ final class StartBenchCommand {
                         + "cold start %.1f ms = %.2fx dedup start (target >= 3x)%n", m, dedup, dedup / plain, plain,
                         cold, cold / dedup);
             }
+            String best = modes.contains(CriuCheckpointer.Mode.RPC) ? "rpc" : modes.get(0).name().toLowerCase(Locale.ROOT);
+            double plain = s.median("plain restore " + best + " + answer");
+            double streamed = s.median("streamed dedup start + answer");
+            out.printf(Locale.ROOT, "streamed: dedup start %.1f ms = %.2fx plain restore (%s, %.1f ms; target <= 1.5x), "
+                    + "cold start %.1f ms = %.2fx dedup start (target >= 3x)%n", streamed, streamed / plain, best, plain,
+                    cold, cold / streamed);
         } finally {
             if (temporary) {
                 try (Stream<Path> w = Files.walk(dir)) {

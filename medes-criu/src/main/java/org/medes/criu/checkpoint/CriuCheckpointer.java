@@ -1,6 +1,7 @@
 package org.medes.criu.checkpoint;
 
 import org.medes.criu.image.CriuImageDir;
+import org.medes.criu.image.PstreeEntry;
 import org.medes.criu.image.CriuImageFormatException;
 import org.medes.criu.image.RpcMessages;
 import org.medes.criu.tool.CommandRunner;
@@ -105,6 +106,11 @@ public final class CriuCheckpointer {
         return criu;
     }
 
+    /** How long one criu run may take. */
+    public Duration timeout() {
+        return timeout;
+    }
+
     public Mode mode() {
         return mode;
     }
@@ -204,11 +210,11 @@ public final class CriuCheckpointer {
     /** The root pid of the tree dumped in {@code dir}. */
     static long rootPid(Path dir) throws IOException {
         try {
-            CriuImageDir images = CriuImageDir.open(dir);
-            if (images.pstree().isEmpty()) {
+            List<PstreeEntry> tree = CriuImageDir.readPstree(dir);
+            if (tree.isEmpty()) {
                 throw new CheckpointException("cannot restore " + dir + ": pstree.img lists no process");
             }
-            return images.pstree().get(0).pid();
+            return tree.get(0).pid();
         } catch (CheckpointException e) {
             throw e;
         } catch (IOException e) {

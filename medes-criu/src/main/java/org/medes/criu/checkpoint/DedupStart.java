@@ -1,5 +1,6 @@
 package org.medes.criu.checkpoint;
 
+import net.openhft.chronicle.bytes.BytesStore;
 import org.medes.core.base.BasePageSource;
 import org.medes.core.engine.DedupEngine;
 import org.medes.core.engine.PageRestoreException;
@@ -16,7 +17,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Starts a process from a dedup checkpoint written by {@link CheckpointDedup}: reads the dedup
@@ -33,10 +36,12 @@ import java.util.Objects;
  * until the caller discards it. Thread-safety: thread-safe; concurrent starts must use different
  * output directories.
  */
-public final class DedupStart {
+public final class DedupStart implements AutoCloseable {
     private final DedupEngine engine;
     private final BasePageSource bases;
     private final CriuCheckpointer criu;
+    private final AtomicReference<BytesStore<?, Void>> spare = new AtomicReference<>();
+    private volatile boolean closed;
 
     /** {@code criu} may be null when only {@link #rebuild} is used. */
     public DedupStart(DedupEngine engine, BasePageSource bases, CriuCheckpointer criu) {
@@ -120,6 +125,131 @@ public final class DedupStart {
             throw e;
         }
         return new DedupStartResult(rebuilt, criu.restore(workDir, swrk));
+    }
+
+    /**
+     * Starts {@code dedupFile} with CRIU reading its image files from this JVM
+     * ({@code criu restore --stream}, {@link StreamedRestore}) while the pages are rebuilt: CRIU
+     * starts first, its files come from the dedup image's CRIU files, and {@code pages-N.img} is
+     * fed to it block by block as the engine finishes them ({@link DedupEngine#restoreInto(DedupImage,
+     * BasePageSource, long, DedupEngine.RebuildProgress)}), every page checked before it is sent. No
+     * pages file is written. CRIU's start-up and its restore of everything but the pages overlap the
+     * rebuild; the pages pass through a pipe once.
+     *
+     * <p>A page that cannot be rebuilt stops the pages short: CRIU then fails before the tree runs,
+     * and this throws naming the page. The dedup image and its CRIU files are never changed.
+     *
+     * @param workDir absent or empty; best on tmpfs. CRIU's socket and log go there.
+     * @throws CheckpointException naming the dedup image, and the page when one could not be
+     *     rebuilt (its cause is then the {@link PageRestoreException}), or CRIU's failure
+     */
+    public DedupStartResult startStreamed(Path dedupFile, Path workDir) throws IOException {
+        if (criu == null) {
+            throw new IllegalStateException("this DedupStart was made without a CriuCheckpointer");
+        }
+        long t0 = System.nanoTime();
+        Path criuFiles = CheckpointFiles.criuFilesOf(dedupFile);
+        if (!Files.isDirectory(criuFiles)) {
+            throw new CheckpointException("dedup image " + dedupFile + " has no CRIU files beside it (" + criuFiles
+                    + " is missing)");
+        }
+        Pagemap pagemap = CheckpointFiles.readPagemap(CheckpointFiles.onlyPagemap(criuFiles));
+        CheckpointFiles.createEmptyDir(workDir);
+        String pagesName = CheckpointFiles.pagesFile(workDir, pagemap).getFileName().toString();
+        StreamedPages pages = new StreamedPages(pagesName);
+        BytesStore<?, Void> memory = null;
+        try (StreamedRestore restore = StreamedRestore.start(criu.criu(), workDir, criuFiles,
+                Map.of(pagesName, pages), criu.timeout())) {
+            PageRestoreException failed = null;
+            long t1;
+            long t2;
+            RestoreResult restored;
+            String id;
+            int count;
+            try (DedupImage dedup = readImage(dedupFile)) {
+                CheckpointFiles.checkPageOrder(pagemap, dedup.id(), dedup.pageCount(), dedup::pageVaddr);
+                id = dedup.id();
+                count = dedup.pageCount();
+                t1 = System.nanoTime();
+                memory = takeBuffer((long) count << PageSize.SHIFT);
+                long address = memory.addressForWrite(0);
+                pages.begin(address, count);
+                try {
+                    if (count > 0) {
+                        engine.restoreInto(dedup, bases, address, pages);
+                    }
+                } catch (PageRestoreException e) {
+                    failed = e;
+                }
+                t2 = System.nanoTime();
+            } catch (IOException | RuntimeException e) {
+                pages.abort(e.getMessage());
+                awaitFailed(restore);
+                throw e;
+            }
+            if (failed != null) {
+                pages.abort("page " + failed.page() + " could not be rebuilt");
+                awaitFailed(restore);
+                throw new CheckpointException("dedup start of " + dedupFile + " aborted before the restored process ran: "
+                        + failed.getMessage(), failed);
+            }
+            restored = restore.await();
+            long bytes = (long) count << PageSize.SHIFT;
+            RebuildResult rebuilt = new RebuildResult(workDir, id, count, bytes, Duration.ofNanos(t1 - t0),
+                    Duration.ofNanos(t2 - t1), Duration.ZERO);
+            return new DedupStartResult(rebuilt, restored, Duration.ofNanos(System.nanoTime() - t0));
+        } finally {
+            pages.abort("the start ended"); // a no-op once every page was written
+            if (memory != null) {
+                giveBack(memory); // only now: CRIU has finished reading the pages (or was stopped)
+            }
+        }
+    }
+
+    /** The kept rebuild buffer when it is large enough, else a new one. */
+    private BytesStore<?, Void> takeBuffer(long bytes) {
+        BytesStore<?, Void> b = spare.getAndSet(null);
+        if (b != null && b.realCapacity() >= bytes) {
+            return b;
+        }
+        if (b != null) {
+            b.releaseLast();
+        }
+        return BytesStore.nativeStoreWithFixedCapacity(Math.max(PageSize.BYTES, bytes));
+    }
+
+    private void giveBack(BytesStore<?, Void> b) {
+        if (!spare.compareAndSet(null, b)) {
+            b.releaseLast(); // another start's buffer is kept already
+        } else if (closed && spare.compareAndSet(b, null)) {
+            b.releaseLast(); // closed meanwhile
+        }
+    }
+
+    /**
+     * Frees the rebuild buffer a {@link #startStreamed streamed start} keeps for the next one
+     * (as large as the largest image started, pages x 4 KiB: its pages are then already mapped,
+     * which makes the next rebuild faster). Idempotent; starts after it allocate and free their own.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        BytesStore<?, Void> b = spare.getAndSet(null);
+        if (b != null) {
+            b.releaseLast();
+        }
+    }
+
+    /** Waits for a restore whose pages were stopped short to fail; it must not run. */
+    private static void awaitFailed(StreamedRestore restore) throws IOException {
+        RestoreResult unexpected;
+        try {
+            unexpected = restore.await();
+        } catch (CheckpointException expected) {
+            return;
+        }
+        throw new CheckpointException("criu restored pid " + unexpected.pid() + " although its pages were stopped short;"
+                + " killed it");
     }
 
     private static DedupImage readImage(Path dedupFile) throws IOException {

@@ -95,7 +95,8 @@ public final class StartBenchmark {
         try (OffHeapFingerprintRegistry registry = new OffHeapFingerprintRegistry();
              BaseSandboxes bases = BaseSandboxes.builder().registry(registry).build();
              DedupEngine engine = DedupEngine.builder().threads(threads).build();
-             FunctionWorker base = FunctionWorker.start("numpy-sum", 1, root.resolve("base"), DEADLINE)) {
+             FunctionWorker base = FunctionWorker.start("numpy-sum", 1, root.resolve("base"), DEADLINE);
+             DedupStart streamedStarts = new DedupStart(engine, bases, CriuCheckpointer.system(CriuCheckpointer.Mode.CLI))) {
             base.invoke();
             CriuCheckpointer cli = CriuCheckpointer.system(CriuCheckpointer.Mode.CLI);
             Path baseDir = root.resolve("base-ck");
@@ -105,7 +106,7 @@ public final class StartBenchmark {
             for (int run = 1 - warmUp; run <= runs; run++) {
                 for (CriuCheckpointer.Mode mode : modes) {
                     Samples into = run <= 0 ? new Samples() : samples;
-                    round(run, mode, engine, bases, dedup, into);
+                    round(run, mode, engine, bases, dedup, streamedStarts, into);
                 }
             }
         }
@@ -113,7 +114,7 @@ public final class StartBenchmark {
     }
 
     private void round(int run, CriuCheckpointer.Mode mode, DedupEngine engine, BaseSandboxes bases,
-                       CheckpointDedup dedup, Samples s) throws IOException {
+                       CheckpointDedup dedup, DedupStart streamedStarts, Samples s) throws IOException {
         String m = mode.name().toLowerCase(java.util.Locale.ROOT);
         CriuCheckpointer criu = CriuCheckpointer.system(mode);
         Path dir = root.resolve("run" + (run + warmUp) + "-" + m);
@@ -145,12 +146,23 @@ public final class StartBenchmark {
             s.add("dedup start " + m + ": write", b.writeImage());
             s.add("dedup start " + m + ": criu", started.restore().elapsed());
             s.add("dedup start " + m + " + answer", dedupStart);
+
+            long t2 = System.nanoTime();
+            DedupStartResult streamed = streamedStarts.startStreamed(dir.resolve("target.medes"),
+                    dir.resolve("streamed"));
+            Duration streamedStart = answer(target, streamed.pid(), value, 3, t2);
+            s.add("streamed dedup start: read", streamed.rebuild().readImage());
+            s.add("streamed dedup start: rebuild", streamed.rebuild().rebuildPages());
+            s.add("streamed dedup start: criu", streamed.restore().elapsed());
+            s.add("streamed dedup start + answer", streamedStart);
             if (log != null) {
                 log.printf("run %d %s: cold %.1f ms, dump %.1f ms, plain restore+answer %.1f ms, dedup start+answer "
-                                + "%.1f ms (read %d, rebuild %d, write %d, criu %d)%s%n", run, m,
+                                + "%.1f ms (read %d, rebuild %d, write %d, criu %d), streamed dedup start+answer %.1f ms"
+                                + " (criu %d)%s%n", run, m,
                         target.coldStart().toNanos() / 1e6, d.elapsed().toNanos() / 1e6, plainStart.toNanos() / 1e6,
                         dedupStart.toNanos() / 1e6, b.readImage().toMillis(), b.rebuildPages().toMillis(),
                         b.writeImage().toMillis(), started.restore().elapsed().toMillis(),
+                        streamedStart.toNanos() / 1e6, streamed.restore().elapsed().toMillis(),
                         run <= 0 ? " (warm-up)" : "");
             }
         } finally {

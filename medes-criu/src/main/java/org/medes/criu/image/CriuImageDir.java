@@ -61,6 +61,32 @@ public final class CriuImageDir {
         return open(dir, 0, new HashSet<>(), null);
     }
 
+    /**
+     * The process tree of the image directory {@code dir} ({@code inventory.img} and
+     * {@code pstree.img} only; nothing else is read or checked), root first.
+     */
+    public static List<PstreeEntry> readPstree(Path dir) throws IOException {
+        Path invPath = dir.resolve(INVENTORY);
+        EntryFile invFile = EntryFile.read(invPath, ImageHeader.Kind.INVENTORY, false);
+        int version = InventoryEntry.decode(single(invFile).reader(invPath)).imgVersion();
+        Path treePath = dir.resolve(PSTREE);
+        return decodeTree(treePath, EntryFile.read(treePath, ImageHeader.Kind.PSTREE,
+                ImageHeader.Kind.PSTREE.hasHeadMagic(version)));
+    }
+
+    private static List<PstreeEntry> decodeTree(Path treePath, EntryFile treeFile) throws IOException {
+        List<PstreeEntry> t = new ArrayList<>();
+        Set<Integer> seen = new HashSet<>();
+        for (EntryFile.Frame f : treeFile.frames()) {
+            PstreeEntry e = PstreeEntry.decode(f.reader(treePath));
+            if (!seen.add(e.pid())) {
+                throw new CriuImageFormatException(treePath, f.offset(), "pid " + e.pid() + " appears twice");
+            }
+            t.add(e);
+        }
+        return List.copyOf(t);
+    }
+
     static String pagemapName(int pid) {
         return "pagemap-" + Integer.toUnsignedString(pid) + ".img";
     }
@@ -103,16 +129,7 @@ public final class CriuImageDir {
         List<PstreeEntry> tree = List.of();
         if (top || Files.exists(treePath)) {
             treeFile = EntryFile.read(treePath, ImageHeader.Kind.PSTREE, ImageHeader.Kind.PSTREE.hasHeadMagic(version));
-            List<PstreeEntry> t = new ArrayList<>();
-            Set<Integer> seen = new HashSet<>();
-            for (EntryFile.Frame f : treeFile.frames()) {
-                PstreeEntry e = PstreeEntry.decode(f.reader(treePath));
-                if (!seen.add(e.pid())) {
-                    throw new CriuImageFormatException(treePath, f.offset(), "pid " + e.pid() + " appears twice");
-                }
-                t.add(e);
-            }
-            tree = List.copyOf(t);
+            tree = decodeTree(treePath, treeFile);
         }
         Set<Integer> pids = new java.util.LinkedHashSet<>();
         if (top) {

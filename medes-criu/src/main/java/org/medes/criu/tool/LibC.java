@@ -31,6 +31,15 @@ public interface LibC {
     int WNOHANG = 1;
     int SIGKILL = 9;
     int EINTR = 4;
+    int SOCK_STREAM = 1;
+    int SOL_SOCKET = 1;
+    int SCM_RIGHTS = 1;
+    int MSG_CMSG_CLOEXEC = 0x40000000;
+    int F_SETPIPE_SZ = 1031;
+    int EAGAIN = 11;
+    int EPIPE = 32;
+    /** Bytes of {@code struct sockaddr_un}: a 2-byte family and a 108-byte path. */
+    int SOCKADDR_UN_BYTES = 110;
     /** Bytes of glibc's {@code posix_spawn_file_actions_t} (80 on 64-bit), rounded up. */
     int FILE_ACTIONS_BYTES = 128;
 
@@ -48,6 +57,36 @@ public interface LibC {
 
     @SaveError
     long recv(int fd, @Out byte[] buf, long len, int flags);
+
+    @SaveError
+    int socket(int domain, int type, int protocol);
+
+    /** {@code addr} points at a {@code struct sockaddr_un}. */
+    @SaveError
+    int bind(int fd, Pointer addr, int addrLength);
+
+    @SaveError
+    int listen(int fd, int backlog);
+
+    @SaveError
+    int shutdown(int fd, int how);
+
+    @SaveError
+    int accept4(int fd, Pointer addr, Pointer addrLength, int flags);
+
+    /** {@code msg} points at a {@code struct msghdr} (56 bytes on 64-bit Linux). */
+    @SaveError
+    long recvmsg(int fd, Pointer msg, int flags);
+
+    @SaveError
+    long write(int fd, Pointer buf, long len);
+
+    @SaveError
+    int fcntl(int fd, int cmd, int arg);
+
+    /** {@code iov} points at {@code nrSegs} {@code struct iovec {void *base; size_t len;}} records. */
+    @SaveError
+    long vmsplice(int fd, Pointer iov, long nrSegs, int flags);
 
     /** {@code fds} points at {@code struct pollfd {int fd; short events; short revents;}} records. */
     @SaveError

@@ -223,6 +223,101 @@ class DedupStartIntegrationTest {
     }
 
     @Test
+    void streamedDedupStartCarriesOnWithoutWritingAPagesFile() throws Exception {
+        FunctionWorker base = start("numpy-sum", 11);
+        FunctionWorker target = start("numpy-sum", 12);
+        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        baseCheckpoint(dedup, base, "numpy-sum");
+        target.invoke();
+        long atCheckpoint = FunctionWorker.value(target.invoke());
+        Path ck = targetCheckpoint(target, null);
+        Path file = root.resolve("target.medes");
+        dedup.dedup(ck, file);
+        Path work = root.resolve("streamed");
+        DedupStartResult s;
+        try (DedupStart starts = new DedupStart(engine, bases, criu)) {
+            s = starts.startStreamed(file, work);
+        }
+        System.out.printf("medes-criu timing: streamed dedup start: read image %d ms, pages rebuilt %d ms (%.0f MB/s), "
+                        + "criu restore %d ms (overlapping), total %d ms%n", s.rebuild().readImage().toMillis(),
+                s.rebuild().rebuildPages().toMillis(), s.rebuild().rebuildMbPerSecond(),
+                s.restore().elapsed().toMillis(), s.total().toMillis());
+        assertThat(s.pid()).isEqualTo(target.pid());
+        assertThat(s.total()).isLessThan(s.rebuild().total().plus(s.restore().elapsed()));
+        assertThat(rawPages(work)).as("no pages file is written").isEmpty();
+        assertThat(work.resolve(org.medes.criu.tool.ImageStreamer.SOCKET_NAME)).doesNotExist();
+        FunctionWorker restored = live.attach(s.pid(), target);
+        restored.awaitReady(DEADLINE);
+        String answer = restored.invoke();
+        assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(3);
+        assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(atCheckpoint + 3);
+    }
+
+    @Test
+    void streamedStartWhoseLastBlockCannotBeRebuiltFailsBeforeTheProcessRuns() throws Exception {
+        FunctionWorker base = start("numpy-sum", 13);
+        FunctionWorker target = start("numpy-sum", 14);
+        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        baseCheckpoint(dedup, base, "numpy-sum");
+        Path ck = targetCheckpoint(target, null);
+        Path file = root.resolve("target.medes");
+        dedup.dedup(ck, file);
+        byte[] imageBytes = Files.readAllBytes(file);
+        int baseId;
+        int basePage;
+        int page;
+        try (DedupImage d = DedupImage.read(file)) {
+            page = d.pageCount() - 1;
+            while (page >= 0 && d.kind(page) != org.medes.core.image.PageKind.PATCH
+                    && d.kind(page) != org.medes.core.image.PageKind.SAME_AS_BASE) {
+                page--;
+            }
+            assertThat(d.blockOf(page)).as("a page of a later block, so earlier pages reach CRIU first").isPositive();
+            baseId = d.bases().get(d.baseIndex(page)).base();
+            basePage = d.basePage(page);
+        }
+        org.medes.core.base.BasePageSource tampered = new TamperedBases(bases, baseId, basePage);
+        Path work = root.resolve("streamed");
+        try (DedupStart starts = new DedupStart(engine, tampered, criu)) {
+            assertThatThrownBy(() -> starts.startStreamed(file, work))
+                    .isInstanceOf(CheckpointException.class)
+                    .hasMessageContaining("aborted before the restored process ran")
+                    .hasMessageContaining("page " + page)
+                    .hasCauseInstanceOf(PageRestoreException.class);
+        }
+        assertThat(Processes.isTaken(target.pid())).as("the half-restored process was not left behind").isFalse();
+        assertThat(Files.readAllBytes(file)).as("dedup image unchanged").isEqualTo(imageBytes);
+        try (DedupStart starts = new DedupStart(engine, bases, criu)) {
+            DedupStartResult s = starts.startStreamed(file, root.resolve("streamed-ok"));
+            FunctionWorker restored = live.attach(s.pid(), target);
+            restored.awaitReady(DEADLINE);
+            assertThat(FunctionWorker.counter(restored.invoke())).isEqualTo(1);
+        }
+    }
+
+    /** Serves one base page with a byte changed. */
+    private record TamperedBases(org.medes.core.base.BasePageSource real, int base, int page)
+            implements org.medes.core.base.BasePageSource {
+        @Override
+        public org.medes.core.page.PageLayout layout(int b) throws org.medes.core.base.BasePageUnavailableException {
+            return real.layout(b);
+        }
+
+        @Override
+        public int node(int b) throws org.medes.core.base.BasePageUnavailableException {
+            return real.node(b);
+        }
+
+        @Override
+        public void readPage(int b, int p, byte[] dst, int off) throws org.medes.core.base.BasePageUnavailableException {
+            real.readPage(b, p, dst, off);
+            if (b == base && p == page) {
+                dst[off + 777] ^= 1;
+            }
+        }
+    }
+
+    @Test
     void plainCriuRestoreOfTheRawDumpForComparison() throws Exception {
         FunctionWorker target = start("numpy-sum", 9);
         target.invoke();
