@@ -84,6 +84,19 @@ public interface LibC {
     @SaveError
     int fcntl(int fd, int cmd, int arg);
 
+    /** The client side of the image streamer's socket (its tests play CRIU). */
+    @SaveError
+    int connect(int fd, Pointer addr, int addrLength);
+
+    @SaveError
+    long sendmsg(int fd, Pointer msg, int flags);
+
+    @SaveError
+    int pipe(@Out int[] fds);
+
+    @SaveError
+    long read(int fd, @Out byte[] buf, long len);
+
     /** {@code iov} points at {@code nrSegs} {@code struct iovec {void *base; size_t len;}} records. */
     @SaveError
     long vmsplice(int fd, Pointer iov, long nrSegs, int flags);
