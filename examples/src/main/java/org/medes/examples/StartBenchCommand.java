@@ -80,6 +80,13 @@ final class StartBenchCommand {
             out.printf(Locale.ROOT, "streamed: dedup start %.1f ms = %.2fx plain restore (%s, %.1f ms; target <= 1.5x), "
                     + "cold start %.1f ms = %.2fx dedup start (target >= 3x)%n", streamed, streamed / plain, best, plain,
                     cold, cold / streamed);
+            if (modes.contains(CriuCheckpointer.Mode.RPC)) {
+                double plainAhead = s.median("plain restore rpc, swrk ahead + answer");
+                double streamedAhead = s.median("streamed dedup start, criu ahead + answer");
+                out.printf(Locale.ROOT, "criu started ahead of need: streamed dedup start %.1f ms = %.2fx plain restore "
+                        + "(rpc, swrk ahead, %.1f ms); %.2fx plain restore (rpc, %.1f ms)%n", streamedAhead,
+                        streamedAhead / plainAhead, plainAhead, streamedAhead / plain, plain);
+            }
         } finally {
             if (temporary) {
                 try (Stream<Path> w = Files.walk(dir)) {

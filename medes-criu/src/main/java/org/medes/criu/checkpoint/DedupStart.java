@@ -144,9 +144,61 @@ public final class DedupStart implements AutoCloseable {
      *     rebuilt (its cause is then the {@link PageRestoreException}), or CRIU's failure
      */
     public DedupStartResult startStreamed(Path dedupFile, Path workDir) throws IOException {
+        try (PreparedStart prepared = prepareStreamed(workDir)) {
+            return prepared.start(dedupFile);
+        }
+    }
+
+    /**
+     * Starts a {@code criu restore --stream} in {@code workDir} (absent or empty) ahead of need:
+     * CRIU starts up and waits for its files until {@link PreparedStart#start} names the dedup
+     * image, which then runs as {@link #startStreamed} without CRIU's start-up on its path. Holds
+     * one waiting criu process until started or closed.
+     */
+    public PreparedStart prepareStreamed(Path workDir) throws IOException {
         if (criu == null) {
             throw new IllegalStateException("this DedupStart was made without a CriuCheckpointer");
         }
+        CheckpointFiles.createEmptyDir(workDir);
+        return new PreparedStart(workDir, StreamedRestore.prepare(criu.criu(), workDir, criu.timeout()));
+    }
+
+    /** A streamed dedup start whose CRIU runs already and waits for its files; one {@link #start} per instance. */
+    public final class PreparedStart implements AutoCloseable {
+        private final Path workDir;
+        private final StreamedRestore restore;
+        private boolean used;
+
+        private PreparedStart(Path workDir, StreamedRestore restore) {
+            this.workDir = workDir;
+            this.restore = restore;
+        }
+
+        /**
+         * Starts {@code dedupFile} as {@link DedupStart#startStreamed} does.
+         *
+         * @throws CheckpointException as {@link DedupStart#startStreamed}
+         */
+        public DedupStartResult start(Path dedupFile) throws IOException {
+            if (used) {
+                throw new IllegalStateException("this prepared start in " + workDir + " was used already");
+            }
+            used = true;
+            try {
+                return startStreamed(dedupFile, workDir, restore);
+            } finally {
+                restore.close();
+            }
+        }
+
+        /** Stops the waiting CRIU if {@link #start} was not called. Idempotent. */
+        @Override
+        public void close() throws IOException {
+            restore.close();
+        }
+    }
+
+    private DedupStartResult startStreamed(Path dedupFile, Path workDir, StreamedRestore restore) throws IOException {
         long t0 = System.nanoTime();
         Path criuFiles = CheckpointFiles.criuFilesOf(dedupFile);
         if (!Files.isDirectory(criuFiles)) {
@@ -154,16 +206,14 @@ public final class DedupStart implements AutoCloseable {
                     + " is missing)");
         }
         Pagemap pagemap = CheckpointFiles.readPagemap(CheckpointFiles.onlyPagemap(criuFiles));
-        CheckpointFiles.createEmptyDir(workDir);
         String pagesName = CheckpointFiles.pagesFile(workDir, pagemap).getFileName().toString();
         StreamedPages pages = new StreamedPages(pagesName);
+        restore.begin(criuFiles, Map.of(pagesName, pages));
         BytesStore<?, Void> memory = null;
-        try (StreamedRestore restore = StreamedRestore.start(criu.criu(), workDir, criuFiles,
-                Map.of(pagesName, pages), criu.timeout())) {
+        try {
             PageRestoreException failed = null;
             long t1;
             long t2;
-            RestoreResult restored;
             String id;
             int count;
             try (DedupImage dedup = readImage(dedupFile)) {
@@ -193,7 +243,7 @@ public final class DedupStart implements AutoCloseable {
                 throw new CheckpointException("dedup start of " + dedupFile + " aborted before the restored process ran: "
                         + failed.getMessage(), failed);
             }
-            restored = restore.await();
+            RestoreResult restored = restore.await();
             long bytes = (long) count << PageSize.SHIFT;
             RebuildResult rebuilt = new RebuildResult(workDir, id, count, bytes, Duration.ofNanos(t1 - t0),
                     Duration.ofNanos(t2 - t1), Duration.ZERO);

@@ -3,6 +3,7 @@ package org.medes.criu.checkpoint;
 import org.medes.core.base.BaseSandboxes;
 import org.medes.core.engine.DedupEngine;
 import org.medes.core.registry.OffHeapFingerprintRegistry;
+import org.medes.criu.tool.CriuSwrk;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -35,6 +36,8 @@ import java.util.stream.Stream;
  */
 public final class StartBenchmark {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
+    /** How long a criu started ahead of need has before the clock starts. */
+    private static final Duration AHEAD = Duration.ofMillis(100);
     /** Rounds run first and not counted by default (the JIT compiles the engine meanwhile). */
     public static final int WARM_UP = 2;
 
@@ -134,6 +137,14 @@ public final class StartBenchmark {
             Duration plainStart = answer(target, plain.pid(), value, 3, t0);
             s.add("plain restore " + m + ": criu", Duration.ofNanos(tRestored - t0));
             s.add("plain restore " + m + " + answer", plainStart);
+            if (mode == CriuCheckpointer.Mode.RPC) {
+                // the same with criu swrk spawned ahead of need, as a platform could keep one waiting
+                CriuSwrk swrk = criu.spawnSwrk();
+                pause(AHEAD);
+                long ta = System.nanoTime();
+                RestoreResult ahead = criu.restore(ck, swrk);
+                s.add("plain restore rpc, swrk ahead + answer", answer(target, ahead.pid(), value, 3, ta));
+            }
 
             dedup.dedup(ck, dir.resolve("target.medes"));
             long t1 = System.nanoTime();
@@ -155,6 +166,15 @@ public final class StartBenchmark {
             s.add("streamed dedup start: rebuild", streamed.rebuild().rebuildPages());
             s.add("streamed dedup start: criu", streamed.restore().elapsed());
             s.add("streamed dedup start + answer", streamedStart);
+
+            if (mode == CriuCheckpointer.Mode.RPC) {
+                try (DedupStart.PreparedStart prepared = streamedStarts.prepareStreamed(dir.resolve("prepared"))) {
+                    pause(AHEAD);
+                    long tp = System.nanoTime();
+                    DedupStartResult p = prepared.start(dir.resolve("target.medes"));
+                    s.add("streamed dedup start, criu ahead + answer", answer(target, p.pid(), value, 3, tp));
+                }
+            }
             if (log != null) {
                 log.printf("run %d %s: cold %.1f ms, dump %.1f ms, plain restore+answer %.1f ms, dedup start+answer "
                                 + "%.1f ms (read %d, rebuild %d, write %d, criu %d), streamed dedup start+answer %.1f ms"
@@ -192,6 +212,15 @@ public final class StartBenchmark {
             if (!Processes.awaitFree(pid, DEADLINE)) {
                 throw new IOException("restored worker " + pid + " was killed but its pid is still taken");
             }
+        }
+    }
+
+    /** Lets a process started ahead of need finish its start-up before the clock starts. */
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -27,22 +27,20 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StreamedRestore implements AutoCloseable {
     private static final String OUTPUT = "criu-restore.out";
+    private static final Duration PID_GRACE = Duration.ofSeconds(5);
 
     private final Path workDir;
-    private final long pid;
     private final ImageStreamer streamer;
     private final CompletableFuture<Process> spawn;
-    private final long startNanos;
     private final Duration timeout;
+    private long pid = -1;
+    private long startNanos;
     private boolean finished;
 
-    private StreamedRestore(Path workDir, long pid, ImageStreamer streamer, CompletableFuture<Process> spawn,
-                            long startNanos, Duration timeout) {
+    private StreamedRestore(Path workDir, ImageStreamer streamer, CompletableFuture<Process> spawn, Duration timeout) {
         this.workDir = workDir;
-        this.pid = pid;
         this.streamer = streamer;
         this.spawn = spawn;
-        this.startNanos = startNanos;
         this.timeout = timeout;
     }
 
@@ -58,13 +56,21 @@ public final class StreamedRestore implements AutoCloseable {
     public static StreamedRestore start(CriuBinary criu, Path workDir, Path imagesDir,
                                         Map<String, ImageStreamer.Content> streamed, Duration timeout)
             throws IOException {
-        long pid = CriuCheckpointer.rootPid(imagesDir);
-        if (Processes.isTaken(pid)) {
-            throw new CheckpointException("cannot restore " + imagesDir + ": its pid " + pid + " is still taken (state "
-                    + Processes.state(pid) + "); the dumped process must have exited and been reaped by its parent");
-        }
-        long t0 = System.nanoTime();
-        ImageStreamer streamer = ImageStreamer.start(workDir, imagesDir, streamed, timeout);
+        long pid = freePid(imagesDir);
+        StreamedRestore r = prepare(criu, workDir, timeout);
+        r.pid = pid;
+        r.streamer.serve(imagesDir, streamed);
+        return r;
+    }
+
+    /**
+     * Starts {@code criu restore --stream} in {@code workDir} before its files are known: CRIU
+     * starts up, connects and waits for its first file until {@link #begin}. A restore prepared
+     * ahead of need (as a platform keeps one ready for the next start) takes CRIU's start-up off
+     * the start's path; it holds one waiting criu process until begun or closed.
+     */
+    public static StreamedRestore prepare(CriuBinary criu, Path workDir, Duration timeout) throws IOException {
+        ImageStreamer streamer = ImageStreamer.listen(workDir, timeout);
         ProcessBuilder pb = new ProcessBuilder(criu.command("restore", "--stream", "-D", workDir.toString(), "-d",
                 "-o", CriuCheckpointer.RESTORE_LOG))
                 .redirectErrorStream(true)
@@ -78,7 +84,33 @@ public final class StreamedRestore implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         }, SPAWNER);
-        return new StreamedRestore(workDir, pid, streamer, spawn, t0, timeout);
+        StreamedRestore r = new StreamedRestore(workDir, streamer, spawn, timeout);
+        r.startNanos = System.nanoTime();
+        return r;
+    }
+
+    /**
+     * Gives a {@link #prepare prepared} restore its files: those of {@code imagesDir} plus
+     * {@code streamed}; the restore's time counts from here.
+     *
+     * @throws CheckpointException when the pid of {@code imagesDir} is still taken or unreadable
+     */
+    public void begin(Path imagesDir, Map<String, ImageStreamer.Content> streamed) throws IOException {
+        if (pid >= 0) {
+            throw new IllegalStateException("this streamed restore has begun already (pid " + pid + ")");
+        }
+        pid = freePid(imagesDir);
+        startNanos = System.nanoTime();
+        streamer.serve(imagesDir, streamed);
+    }
+
+    private static long freePid(Path imagesDir) throws IOException {
+        long pid = CriuCheckpointer.rootPid(imagesDir);
+        if (Processes.isTaken(pid)) {
+            throw new CheckpointException("cannot restore " + imagesDir + ": its pid " + pid + " is still taken (state "
+                    + Processes.state(pid) + "); the dumped process must have exited and been reaped by its parent");
+        }
+        return pid;
     }
 
     private static final java.util.concurrent.Executor SPAWNER = r -> {
@@ -111,6 +143,9 @@ public final class StreamedRestore implements AutoCloseable {
      *     and the end of CRIU's log
      */
     public RestoreResult await() throws IOException {
+        if (pid < 0) {
+            throw new IllegalStateException("this streamed restore was prepared but not begun");
+        }
         String what = "criu restore --stream of pid " + pid + " (" + workDir + ")";
         Process criu = criu();
         try {
@@ -132,6 +167,11 @@ public final class StreamedRestore implements AutoCloseable {
             streaming = e;
         }
         int exit = criu.exitValue();
+        if (exit != 0) {
+            // criu kills the tree it had begun on failure; its root may still be a zombie waiting
+            // for its new parent: wait (briefly) so that the pid is free for the next attempt
+            Processes.awaitFree(pid, PID_GRACE);
+        }
         if (exit != 0 || streaming != null) {
             String printed = printed();
             throw failure(what + (exit != 0 ? " exited with " + exit : " succeeded but the streamer failed")

@@ -106,10 +106,14 @@ public final class ImageStreamer implements AutoCloseable {
         }
     }
 
-    private final Path imagesDir;
-    private final Map<String, Content> streamed;
+    /** What to serve: the files of a directory and some produced ones. */
+    private record Source(Path imagesDir, Map<String, Content> streamed) {
+    }
+
     private final Path socketPath;
-    private final long deadlineNanos;
+    private final Duration timeout;
+    private volatile long deadlineNanos;
+    private Source source; // guarded by this; null until given
     private final Thread server;
     private final List<Thread> writers = Collections.synchronizedList(new ArrayList<>());
     private final List<String> served = Collections.synchronizedList(new ArrayList<>());
@@ -118,12 +122,11 @@ public final class ImageStreamer implements AutoCloseable {
     private volatile boolean closed;
     private IOException failure; // guarded by this
 
-    private ImageStreamer(Path socketDir, Path imagesDir, Map<String, Content> streamed, Duration timeout)
-            throws IOException {
-        this.imagesDir = imagesDir;
-        this.streamed = Map.copyOf(streamed);
+    private ImageStreamer(Path socketDir, Source source, Duration timeout) throws IOException {
         this.socketPath = socketDir.resolve(SOCKET_NAME);
-        this.deadlineNanos = System.nanoTime() + timeout.toNanos();
+        this.timeout = timeout;
+        this.source = source;
+        this.deadlineNanos = source == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         this.listenFd = listen(socketPath);
         this.server = new Thread(this::serve, "medes-image-streamer");
         this.server.setDaemon(true);
@@ -140,7 +143,42 @@ public final class ImageStreamer implements AutoCloseable {
      */
     public static ImageStreamer start(Path socketDir, Path imagesDir, Map<String, Content> streamed, Duration timeout)
             throws IOException {
-        return new ImageStreamer(socketDir, imagesDir, streamed, timeout);
+        return new ImageStreamer(socketDir, new Source(imagesDir, Map.copyOf(streamed)), timeout);
+    }
+
+    /**
+     * Listens at {@code socketDir/streamer-serve.sock} without files yet: a CRIU started now
+     * connects and waits for its first file until {@link #serve} names them (a restore prepared
+     * ahead of need). From {@code serve}, CRIU must finish within {@code timeout}.
+     */
+    public static ImageStreamer listen(Path socketDir, Duration timeout) throws IOException {
+        return new ImageStreamer(socketDir, null, timeout);
+    }
+
+    /** Gives a {@link #listen listening} streamer its files; once. */
+    public synchronized void serve(Path imagesDir, Map<String, Content> streamed) {
+        if (source != null) {
+            throw new IllegalStateException(this + " already serves " + source.imagesDir());
+        }
+        source = new Source(imagesDir, Map.copyOf(streamed));
+        deadlineNanos = System.nanoTime() + timeout.toNanos();
+        notifyAll();
+    }
+
+    /** The files to serve, waiting for {@link #serve} if need be. */
+    private synchronized Source source() throws IOException {
+        while (source == null && !closed) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for files to serve");
+            }
+        }
+        if (source == null) {
+            throw new IOException("image streamer at " + socketPath + " closed before it was given files");
+        }
+        return source;
     }
 
     /** The file names CRIU asked for, in order, each with {@code "(absent)"} when it did not exist. */
@@ -175,7 +213,10 @@ public final class ImageStreamer implements AutoCloseable {
     /** Stops serving: closes the socket and the connection and waits for the writer threads. Idempotent. */
     @Override
     public void close() throws IOException {
-        closed = true;
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+        }
         closeListening();
         synchronized (this) {
             if (connFd >= 0) {
@@ -224,8 +265,9 @@ public final class ImageStreamer implements AutoCloseable {
                 byte[] msg = new byte[n];
                 readFully(fd, msg, false);
                 String name = fileName(msg);
-                Content content = streamed.get(name);
-                Path file = content == null ? file(name) : null;
+                Source src = source();
+                Content content = src.streamed().get(name);
+                Path file = content == null ? file(src.imagesDir(), name) : null;
                 boolean exists = content != null || (file != null && Files.isRegularFile(file));
                 served.add(exists ? name : name + " (absent)");
                 send(fd, new byte[] {2, 0, 0, 0, 0x08, (byte) (exists ? 1 : 0)});
@@ -306,7 +348,7 @@ public final class ImageStreamer implements AutoCloseable {
     }
 
     /** The file {@code name} of the images directory, or null when the name is not a plain file name. */
-    private Path file(String name) {
+    private static Path file(Path imagesDir, String name) {
         if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
             return null;
         }
@@ -403,7 +445,9 @@ public final class ImageStreamer implements AutoCloseable {
             if (closed) {
                 throw new IOException("image streamer at " + socketPath + " closed while waiting for " + what);
             }
-            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+            long deadline = deadlineNanos;
+            long leftMs = deadline == Long.MAX_VALUE ? Long.MAX_VALUE
+                    : TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (leftMs <= 0) {
                 throw new IOException("timed out waiting for " + what);
             }

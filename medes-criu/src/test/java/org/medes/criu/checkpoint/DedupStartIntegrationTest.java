@@ -263,27 +263,42 @@ class DedupStartIntegrationTest {
         Path file = root.resolve("target.medes");
         dedup.dedup(ck, file);
         byte[] imageBytes = Files.readAllBytes(file);
-        int baseId;
-        int basePage;
-        int page;
+        // a base page some SAME_AS_BASE page is a copy of (so changing it must fail that page), used
+        // only by pages after the first block (so earlier pages have reached CRIU when it fails)
+        int baseId = -1;
+        int basePage = -1;
+        java.util.Set<Integer> users = new java.util.HashSet<>();
         try (DedupImage d = DedupImage.read(file)) {
-            page = d.pageCount() - 1;
-            while (page >= 0 && d.kind(page) != org.medes.core.image.PageKind.PATCH
-                    && d.kind(page) != org.medes.core.image.PageKind.SAME_AS_BASE) {
-                page--;
+            for (int q = d.pageCount() - 1; q >= 0 && baseId < 0; q--) {
+                if (d.kind(q) != org.medes.core.image.PageKind.SAME_AS_BASE) {
+                    continue;
+                }
+                users.clear();
+                boolean late = true;
+                for (int r = 0; r < d.pageCount(); r++) {
+                    boolean usesBase = d.kind(r) == org.medes.core.image.PageKind.SAME_AS_BASE
+                            || d.kind(r) == org.medes.core.image.PageKind.PATCH;
+                    if (usesBase && d.baseIndex(r) == d.baseIndex(q) && d.basePage(r) == d.basePage(q)) {
+                        users.add(r);
+                        late &= d.blockOf(r) > 0;
+                    }
+                }
+                if (late) {
+                    baseId = d.bases().get(d.baseIndex(q)).base();
+                    basePage = d.basePage(q);
+                }
             }
-            assertThat(d.blockOf(page)).as("a page of a later block, so earlier pages reach CRIU first").isPositive();
-            baseId = d.bases().get(d.baseIndex(page)).base();
-            basePage = d.basePage(page);
         }
+        assertThat(baseId).as("a SAME_AS_BASE page whose base page only later blocks use").isNotNegative();
         org.medes.core.base.BasePageSource tampered = new TamperedBases(bases, baseId, basePage);
         Path work = root.resolve("streamed");
         try (DedupStart starts = new DedupStart(engine, tampered, criu)) {
-            assertThatThrownBy(() -> starts.startStreamed(file, work))
-                    .isInstanceOf(CheckpointException.class)
+            Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> starts.startStreamed(file, work));
+            assertThat(thrown).isInstanceOf(CheckpointException.class)
                     .hasMessageContaining("aborted before the restored process ran")
-                    .hasMessageContaining("page " + page)
+                    .hasMessageContaining("base page " + basePage)
                     .hasCauseInstanceOf(PageRestoreException.class);
+            assertThat(((PageRestoreException) thrown.getCause()).page()).isIn(users);
         }
         assertThat(Processes.isTaken(target.pid())).as("the half-restored process was not left behind").isFalse();
         assertThat(Files.readAllBytes(file)).as("dedup image unchanged").isEqualTo(imageBytes);
@@ -293,6 +308,66 @@ class DedupStartIntegrationTest {
             restored.awaitReady(DEADLINE);
             assertThat(FunctionWorker.counter(restored.invoke())).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aStreamedStartPreparedAheadRunsLaterAndAnUnusedOneLeavesNoCriuBehind() throws Exception {
+        FunctionWorker base = start("numpy-sum", 15);
+        FunctionWorker target = start("numpy-sum", 16);
+        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        baseCheckpoint(dedup, base, "numpy-sum");
+        long first = FunctionWorker.value(target.invoke());
+        Path ck = targetCheckpoint(target, null);
+        Path file = root.resolve("target.medes");
+        dedup.dedup(ck, file);
+        try (DedupStart starts = new DedupStart(engine, bases, criu)) {
+            Path unusedDir = root.resolve("prepared-unused");
+            DedupStart.PreparedStart unused = starts.prepareStreamed(unusedDir);
+            try (DedupStart.PreparedStart prepared = starts.prepareStreamed(root.resolve("prepared"))) {
+                assertThat(awaitCriuIn(root.resolve("prepared"))).as("criu waits for its files").isNotEmpty();
+                DedupStartResult s = prepared.start(file);
+                FunctionWorker restored = live.attach(s.pid(), target);
+                restored.awaitReady(DEADLINE);
+                String answer = restored.invoke();
+                assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(2);
+                assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(first + 2);
+                assertThatThrownBy(() -> prepared.start(file)).isInstanceOf(IllegalStateException.class);
+            }
+            assertThat(awaitCriuIn(unusedDir)).isNotEmpty();
+            unused.close();
+            assertThat(criuProcessesIn(unusedDir)).as("closing an unused prepared start stops its criu").isEmpty();
+            assertThat(unusedDir.resolve(org.medes.criu.tool.ImageStreamer.SOCKET_NAME)).doesNotExist();
+        }
+    }
+
+    /** {@link #criuProcessesIn}, waiting up to the deadline for one to appear (criu is spawned on another thread). */
+    private static List<Long> awaitCriuIn(Path dir) throws IOException, InterruptedException {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        List<Long> found = criuProcessesIn(dir);
+        while (found.isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(5);
+            found = criuProcessesIn(dir);
+        }
+        return found;
+    }
+
+    /** Pids of running criu processes whose command line names {@code dir}. */
+    private static List<Long> criuProcessesIn(Path dir) throws IOException {
+        List<Long> out = new ArrayList<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path p : procs) {
+                try {
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8)
+                            .replace('\0', ' ');
+                    if (cmd.contains("criu") && cmd.contains(" " + dir + " ")) {
+                        out.add(Long.parseLong(p.getFileName().toString()));
+                    }
+                } catch (IOException gone) {
+                    // the process ended meanwhile
+                }
+            }
+        }
+        return out;
     }
 
     /** Serves one base page with a byte changed. */
