@@ -393,6 +393,28 @@ class DedupStartIntegrationTest {
     }
 
     @Test
+    void aRawDumpRestoresThroughTheImageStreamerFromItsDirectory() throws Exception {
+        FunctionWorker target = start("numpy-sum", 17);
+        long first = FunctionWorker.value(target.invoke());
+        Path ck = targetCheckpoint(target, null);
+        Path work = Files.createDirectories(root.resolve("stream-raw"));
+        RestoreResult r;
+        try (StreamedRestore restore = StreamedRestore.start(criu.criu(), work, ck, java.util.Map.of(), DEADLINE)) {
+            r = restore.await();
+        }
+        assertThat(r.pid()).isEqualTo(target.pid());
+        try (java.util.stream.Stream<Path> files = Files.list(work)) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("no image file in the work directory")
+                    .noneMatch(n -> n.endsWith(".img"));
+        }
+        FunctionWorker restored = live.attach(r.pid(), target);
+        restored.awaitReady(DEADLINE);
+        String answer = restored.invoke();
+        assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(2);
+        assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(first + 2);
+    }
+
+    @Test
     void plainCriuRestoreOfTheRawDumpForComparison() throws Exception {
         FunctionWorker target = start("numpy-sum", 9);
         target.invoke();
