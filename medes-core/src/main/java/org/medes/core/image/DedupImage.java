@@ -108,6 +108,15 @@ public final class DedupImage implements AutoCloseable {
             throw new DedupImageFormatException(source, H_PAYLOAD_LENGTH, "payload of " + payloadLength
                     + " bytes runs past the end of the file");
         }
+        // the counts size the lists below: each entry takes at least its fixed bytes of its section
+        if ((long) mappingCount * MAPPING_FIXED_BYTES > baseOffset - mappingOffset) {
+            throw new DedupImageFormatException(source, H_MAPPINGS, "mapping count " + mappingCount
+                    + " does not fit the mapping section of " + (baseOffset - mappingOffset) + " bytes");
+        }
+        if ((long) baseCount * BASE_FIXED_BYTES > pageOffset - baseOffset) {
+            throw new DedupImageFormatException(source, H_BASES, "base count " + baseCount
+                    + " does not fit the base section of " + (pageOffset - baseOffset) + " bytes");
+        }
         id = utf8(HEADER_BYTES, idLength, trailer);
 
         List<Mapping> ms = new ArrayList<>(mappingCount);

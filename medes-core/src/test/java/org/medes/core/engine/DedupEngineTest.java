@@ -583,6 +583,29 @@ class DedupEngineTest {
         }
     }
 
+    /**
+     * A mapping or base count in the header that its section cannot hold is refused, naming the
+     * count's field, before anything is sized by it (DedupImageFuzzTest found a mapping count of
+     * about 1.9 billion that made opening allocate a list that size and fail with OutOfMemoryError).
+     */
+    @Test
+    void mappingAndBaseCountsThatDoNotFitTheirSectionsAreRefusedBeforeAnythingIsAllocated() throws Exception {
+        byte[] good = goodImageBytes();
+        int mappings = 20; // header offsets of the mapping and base counts
+        int bases = 24;
+        int[][] cases = {{mappings, 0x7000_0000}, {mappings, Integer.MAX_VALUE}, {bases, 0x7000_0000},
+                {bases, Integer.MAX_VALUE}};
+        for (int[] c : cases) {
+            byte[] bad = good.clone();
+            le(bad).putInt(c[0], c[1]);
+            reseal(bad);
+            String what = c[0] == mappings ? "mapping count " : "base count ";
+            assertThatThrownBy(() -> DedupImage.fromBytes(bad, "count")).as("%s%d", what, c[1])
+                    .isInstanceOf(DedupImageFormatException.class)
+                    .hasMessageContaining("offset " + c[0] + ":").hasMessageContaining(what + c[1]);
+        }
+    }
+
     @Test
     void imageOfNoPagesRoundTrips() throws Exception {
         try (DedupEngine engine = DedupEngine.builder().build();

@@ -3,6 +3,7 @@ package org.medes.core.engine;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -91,6 +92,16 @@ class DedupImageFuzzTest {
         try (SandboxImage back = restoreUnlessRefused(bytes)) {
             // refused (null) or restored: either way no other exception
         }
+    }
+
+    /**
+     * Found by the property above (seed -5461291004235201312, shrunk): byte 23, the top byte of the
+     * header's mapping count, xor 112 made the count about 1.9 billion, and opening the image sized a
+     * list by it and failed with OutOfMemoryError instead of refusing the image.
+     */
+    @Example
+    void aHugeMappingCountIsRefusedNotAllocated() throws Exception {
+        changedTablesBehindBothChecksumsFailCleanly(new Mutation(0, List.of(10, 23), List.of(1, 112, 8, 75)));
     }
 
     /**
