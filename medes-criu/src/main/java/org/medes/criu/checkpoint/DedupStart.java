@@ -298,6 +298,9 @@ public final class DedupStart implements AutoCloseable {
         } catch (CheckpointException expected) {
             return;
         }
+        // cannot happen with CRIU as it is (a short pages file fails the restore), but never let it run
+        org.medes.criu.tool.LibC.get().kill((int) unexpected.pid(), org.medes.criu.tool.LibC.SIGKILL);
+        Processes.awaitFree(unexpected.pid(), Duration.ofSeconds(5));
         throw new CheckpointException("criu restored pid " + unexpected.pid() + " although its pages were stopped short;"
                 + " killed it");
     }
