@@ -692,7 +692,13 @@ public final class DedupEngine implements AutoCloseable {
                             }
                             PatchDecoder decoder = decoder(image.codecId(p));
                             PointerRelocation reloc = image.bases().get(image.baseIndex(p)).relocation();
-                            decoder.decode(b, at, len, basePage, 0, reloc, page, 0);
+                            // straight into place, checked there: no page array and no copy in between
+                            decoder.decodeTo(b, at, len, basePage, 0, reloc, dst[p], page);
+                            long actual = XX3.hashMemory(dst[p], PageSize.BYTES);
+                            if (actual != expected) {
+                                return mismatch(image, p, kind, expected, actual, basePage);
+                            }
+                            continue;
                         }
                         case LZ4 -> {
                             if (len > lz4.length) {
@@ -734,12 +740,7 @@ public final class DedupEngine implements AutoCloseable {
                 }
                 long actual = XX3.hashBytes(page);
                 if (actual != expected) {
-                    // only now tell a changed base page from a corrupt payload: the fast path hashes once
-                    PageRestoreException changed = kind == PageKind.SAME_AS_BASE ? baseChanged(image, p, page)
-                            : kind == PageKind.PATCH ? baseChanged(image, p, basePage) : null;
-                    return changed != null ? changed : fail(image, p, "rebuilt page does not match its checksum (stored 0x"
-                            + Long.toHexString(expected) + ", rebuilt 0x" + Long.toHexString(actual) + "): corrupt " + kind
-                            + " payload", null);
+                    return mismatch(image, p, kind, expected, actual, kind == PageKind.SAME_AS_BASE ? page : null);
                 }
                 OffHeap.copyFromArray(page, 0, dst[p], PageSize.BYTES);
             }
@@ -754,6 +755,20 @@ public final class DedupEngine implements AutoCloseable {
             } catch (BasePageUnavailableException e) {
                 throw fail(image, p, "base page " + bp + " of base " + use.base() + " is missing: " + e.getMessage(), e);
             }
+        }
+
+        /**
+         * The failure of page {@code p}, rebuilt with checksum {@code actual} instead of
+         * {@code expected}: a changed base page when {@code basePageBytes} (the base page it was
+         * rebuilt from, or null) is not the one it was encoded against, else a corrupt payload.
+         * Only called on a mismatch: the fast path hashes each page once.
+         */
+        private static PageRestoreException mismatch(DedupImage image, int p, PageKind kind, long expected, long actual,
+                                                     byte[] basePageBytes) {
+            PageRestoreException changed = basePageBytes != null ? baseChanged(image, p, basePageBytes) : null;
+            return changed != null ? changed : fail(image, p, "rebuilt page does not match its checksum (stored 0x"
+                    + Long.toHexString(expected) + ", rebuilt 0x" + Long.toHexString(actual) + "): corrupt " + kind
+                    + " payload", null);
         }
 
         /** The failure to report when the base page read for page {@code p} is not the one it was encoded against, else null. */

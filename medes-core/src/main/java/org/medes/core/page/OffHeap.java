@@ -7,6 +7,7 @@ import sun.misc.Unsafe;
 public final class OffHeap {
     private static final Unsafe U = UnsafeMemory.UNSAFE;
     private static final long BYTE_ARRAY_BASE = Unsafe.ARRAY_BYTE_BASE_OFFSET;
+    private static final long LONG_ARRAY_BASE = Unsafe.ARRAY_LONG_BASE_OFFSET;
 
     private OffHeap() {
     }
@@ -25,6 +26,14 @@ public final class OffHeap {
             throw new IndexOutOfBoundsException("off=" + off + " length=" + length + " array=" + src.length);
         }
         U.copyMemory(src, BYTE_ARRAY_BASE + off, null, address, length);
+    }
+
+    /** Copies {@code longs} longs from {@code src[off..]} to native {@code address}, in native byte order. */
+    public static void copyFromLongs(long[] src, int off, long address, int longs) {
+        if (off < 0 || longs < 0 || off + longs > src.length) {
+            throw new IndexOutOfBoundsException("off=" + off + " longs=" + longs + " array=" + src.length);
+        }
+        U.copyMemory(src, LONG_ARRAY_BASE + 8L * off, null, address, 8L * longs);
     }
 
     /** Copies between two native addresses. */

@@ -11,4 +11,15 @@ public interface PatchDecoder {
      */
     void decode(byte[] patch, int off, int len, byte[] base, int bOff, PointerRelocation relocation,
                 byte[] dst, int dstOff) throws PatchFormatException;
+
+    /**
+     * As {@link #decode}, the page going to the 4096 bytes of native memory at {@code dstAddress}
+     * (caller-owned) instead; {@code scratch} (4096 bytes) may be used in between. On a
+     * {@link PatchFormatException} that memory holds unspecified bytes.
+     */
+    default void decodeTo(byte[] patch, int off, int len, byte[] base, int bOff, PointerRelocation relocation,
+                          long dstAddress, byte[] scratch) throws PatchFormatException {
+        decode(patch, off, len, base, bOff, relocation, scratch, 0);
+        org.medes.core.page.OffHeap.copyFromArray(scratch, 0, dstAddress, org.medes.core.page.PageSize.BYTES);
+    }
 }

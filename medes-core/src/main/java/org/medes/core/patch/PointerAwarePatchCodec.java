@@ -1,5 +1,6 @@
 package org.medes.core.patch;
 
+import org.medes.core.page.OffHeap;
 import org.medes.core.page.PageSize;
 
 import java.lang.invoke.MethodHandles;
@@ -482,9 +483,32 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         @Override
         public void decode(byte[] patch, int off, int len, byte[] base, int bOff, PointerRelocation relocation,
                            byte[] dst, int dstOff) throws PatchFormatException {
+            Objects.checkFromIndexSize(dstOff, PageSize.BYTES, dst.length);
+            long[] w = decodeWords(patch, off, len, base, bOff, relocation);
+            for (int j = 0; j < WORDS; j++) {
+                LONGS.set(dst, dstOff + (j << 3), w[WORDS + j]);
+            }
+        }
+
+        /** Writes the page's words straight from the window: no byte array in between. */
+        @Override
+        public void decodeTo(byte[] patch, int off, int len, byte[] base, int bOff, PointerRelocation relocation,
+                             long dstAddress, byte[] scratch) throws PatchFormatException {
+            long[] w = decodeWords(patch, off, len, base, bOff, relocation);
+            if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+                OffHeap.copyFromLongs(w, WORDS, dstAddress, WORDS);
+            } else {
+                for (int j = 0; j < WORDS; j++) {
+                    OffHeap.putLong(dstAddress + ((long) j << 3), Long.reverseBytes(w[WORDS + j]));
+                }
+            }
+        }
+
+        /** Decodes into the window; the page is {@code win[WORDS..2 * WORDS)}, little-endian words. */
+        private long[] decodeWords(byte[] patch, int off, int len, byte[] base, int bOff, PointerRelocation relocation)
+                throws PatchFormatException {
             Objects.checkFromIndexSize(off, len, patch.length);
             Objects.checkFromIndexSize(bOff, PageSize.BYTES, base.length);
-            Objects.checkFromIndexSize(dstOff, PageSize.BYTES, dst.length);
             if (len < 1) {
                 throw new PatchFormatException("pointer-aware patch: empty");
             }
@@ -526,9 +550,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
             long[] w = win;
             predictor.predict(base, bOff, relocation, w);
             decodeOps(src, p, end, w);
-            for (int j = 0; j < WORDS; j++) {
-                LONGS.set(dst, dstOff + (j << 3), w[WORDS + j]);
-            }
+            return w;
         }
 
         private static void decodeOps(byte[] s, int p, int end, long[] w) throws PatchFormatException {
