@@ -29,13 +29,18 @@ final class DedupCommand {
     }
 
     /** Options shared with {@code restore}: bases, output, threads, and the one positional argument. */
-    record Options(List<Path> bases, Path out, int threads, boolean flag, Path input) {
-        static Options parse(String[] args, String flagName, String usage) {
+    record Options(List<Path> bases, Path out, int threads, java.util.Set<String> flags, Path input) {
+        /** Whether the switch {@code name} (one of the names given to {@link #parse}) was given. */
+        boolean flag(String name) {
+            return flags.contains(name);
+        }
+
+        static Options parse(String[] args, List<String> flagNames, String usage) {
             List<Path> bases = new ArrayList<>();
             Path out = null;
             Path input = null;
             int threads = Runtime.getRuntime().availableProcessors();
-            boolean flag = false;
+            java.util.Set<String> flags = new java.util.HashSet<>();
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--base")) {
@@ -44,8 +49,8 @@ final class DedupCommand {
                     out = Path.of(CheckpointCommand.value(args, i++));
                 } else if (a.equals("--threads")) {
                     threads = Integer.parseInt(CheckpointCommand.value(args, i++));
-                } else if (a.equals(flagName)) {
-                    flag = true;
+                } else if (flagNames.contains(a)) {
+                    flags.add(a);
                 } else if (a.startsWith("--") || input != null) {
                     throw new IllegalArgumentException("unexpected argument " + a + " (" + usage + ")");
                 } else {
@@ -58,18 +63,18 @@ final class DedupCommand {
             if (threads < 1) {
                 throw new IllegalArgumentException("--threads must be at least 1");
             }
-            return new Options(List.copyOf(bases), out, threads, flag, input);
+            return new Options(List.copyOf(bases), out, threads, java.util.Set.copyOf(flags), input);
         }
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        Options o = Options.parse(args, "--keep-pages", USAGE);
+        Options o = Options.parse(args, List.of("--keep-pages"), USAGE);
         try (OffHeapFingerprintRegistry registry = new OffHeapFingerprintRegistry();
              BaseSandboxes bases = BaseSandboxes.builder().registry(registry).build();
              DedupEngine engine = DedupEngine.builder().threads(o.threads()).build()) {
             CheckpointDedup dedup = new CheckpointDedup(engine, bases);
             addBases(dedup, o.bases(), out);
-            CheckpointDedupResult r = dedup.dedup(o.input(), o.out(), !o.flag());
+            CheckpointDedupResult r = dedup.dedup(o.input(), o.out(), !o.flag("--keep-pages"));
             out.printf("deduplicated %s into %s (+ %s)%n", o.input(), r.dedupFile(), r.criuFiles());
             out.printf("  %d pages (%.1f MiB), stored %.2f MiB, saved %.1f %%%n", r.pages(), r.rawBytes() / 1048576.0,
                     r.storedBytes() / 1048576.0, 100 * r.savedFraction());

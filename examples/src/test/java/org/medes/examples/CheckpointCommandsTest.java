@@ -111,6 +111,22 @@ class CheckpointCommandsTest {
         String answer = back.invoke();
         assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(2);
         assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(first + 2);
+        back.close();
+        back.awaitReaped(DEADLINE);
+
+        // the same dedup image started again, streamed: no image directory is written
+        Path streamed = root.resolve("streamed");
+        SimulateCommandTest.Result st = ok("restore", "--base", baseDir.toString(), "--out", streamed.toString(),
+                "--stream", file.toString());
+        System.out.print(st.out());
+        assertThat(st.out()).contains("started " + file + " as pid " + target.pid()).contains("criu restore --stream");
+        assertThat(files(streamed, "*.img")).isEmpty();
+        FunctionWorker again = FunctionWorker.attach(target.pid(), target.dir());
+        workers.add(again);
+        again.awaitReady(DEADLINE);
+        String second = again.invoke();
+        assertThat(FunctionWorker.counter(second)).as(second).isEqualTo(2);
+        assertThat(FunctionWorker.value(second)).as(second).isEqualTo(first + 2);
     }
 
     @Test
