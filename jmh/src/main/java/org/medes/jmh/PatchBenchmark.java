@@ -38,6 +38,8 @@ public class PatchBenchmark {
     final byte[] page = new byte[PageSize.BYTES];
     byte[][] patches;
     int[] lengths;
+    /** Where {@link #decodeToMemory} puts the pages, one place per page as in a restore. */
+    net.openhft.chronicle.bytes.BytesStore<?, Void> restored;
 
     @Setup
     public void setUp() throws IOException {
@@ -50,6 +52,8 @@ public class PatchBenchmark {
         }
         encoder = c.newEncoder();
         decoder = c.newDecoder();
+        restored = net.openhft.chronicle.bytes.BytesStore.nativeStoreWithFixedCapacity(
+                (long) PageCorpus.PAGES * PageSize.BYTES);
         patches = new byte[PageCorpus.PAGES][];
         lengths = new int[PageCorpus.PAGES];
         for (int i = 0; i < PageCorpus.PAGES; i++) {
@@ -62,6 +66,7 @@ public class PatchBenchmark {
     @TearDown
     public void tearDown() {
         pages.close();
+        restored.releaseLast();
     }
 
     @Benchmark
@@ -79,5 +84,17 @@ public class PatchBenchmark {
             decoder.decode(patches[i], 0, lengths[i], pages.basePages[i], 0, pages.relocation, page, 0);
             bh.consume(page);
         }
+    }
+
+    /** As the engine's restore decodes: each page straight to its place in native memory. */
+    @Benchmark
+    @OperationsPerInvocation(PageCorpus.PAGES)
+    public long decodeToMemory() throws PatchFormatException {
+        long at = restored.addressForWrite(0);
+        for (int i = 0; i < PageCorpus.PAGES; i++) {
+            decoder.decodeTo(patches[i], 0, lengths[i], pages.basePages[i], 0, pages.relocation,
+                    at + (long) i * PageSize.BYTES, page);
+        }
+        return org.medes.core.page.OffHeap.getLong(at);
     }
 }
