@@ -28,7 +28,13 @@
  *       {@code FILE.criu/} into {@code dir} and writes {@code pages-N.img} in pagemap order
  *       (byte-identical to the dump's); {@code start} adds the CRIU restore. A missing or changed
  *       base page stops it before CRIU runs, with the page and the reason
- *       ({@code PageRestoreException} as the cause); the dedup image is never touched.</li>
+ *       ({@code PageRestoreException} as the cause); the dedup image is never touched.
+ *       {@code startStreamed(FILE, dir)} writes no image directory: a
+ *       {@link org.medes.criu.checkpoint.StreamedRestore} ({@code criu restore --stream}) reads
+ *       every file from an {@link org.medes.criu.tool.ImageStreamer} in this JVM, the CRIU files
+ *       from {@code FILE.criu/} and {@code pages-N.img} block by block as the engine rebuilds and
+ *       checks them; a page that cannot be rebuilt stops the file short and CRIU fails before the
+ *       process runs. {@code prepareStreamed(dir)} starts that CRIU ahead of need.</li>
  *   <li>{@link org.medes.criu.checkpoint.FunctionWorker}: the stateful function workers —
  *       Python/numpy ({@code workers/worker.py}), Node.js ({@code workers/worker.js}, run with
  *       {@code UV_USE_IO_URING=0}: CRIU cannot dump an io_uring instance) and Java

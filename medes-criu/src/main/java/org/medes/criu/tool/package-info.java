@@ -28,6 +28,14 @@
  * descriptor but stdio) and exchanges one criu_req / criu_resp datagram per call
  * ({@link org.medes.criu.image.RpcMessages}).
  *
+ * <h2>CRIU's image streamer</h2>
+ * {@link org.medes.criu.tool.ImageStreamer} is the serving side of the protocol
+ * {@code criu restore --stream} speaks (CRIU's {@code img-streamer.c}): CRIU asks for each image
+ * file by name over {@code streamer-serve.sock} and passes a pipe with SCM_RIGHTS; the streamer
+ * writes the file into it ({@code vmsplice}) from a directory or from a producer, so a dedup start
+ * can feed CRIU its pages while they are rebuilt. {@code -Dmedes.criu.stream.noVmsplice=true}
+ * copies with {@code write} instead.
+ *
  * <h2>CRIU's kernel-features cache</h2>
  * Every criu run probes the kernel unless {@code /run/criu.kdat} exists (12–14 ms of a restore
  * here, most of it making a network namespace and a veth pair). CRIU writes that file only when
