@@ -80,6 +80,16 @@ class ImageStreamerTest {
     }
 
     @Test
+    void theCopyingFallbackServesTheSameBytes() throws Exception {
+        System.setProperty("medes.criu.stream.noVmsplice", "true");
+        try {
+            servesFilesOfTheDirectoryAndStreamedOnesAndSaysWhichAreAbsent();
+        } finally {
+            System.clearProperty("medes.criu.stream.noVmsplice");
+        }
+    }
+
+    @Test
     void aContentThatFailsEndsItsFileShortAndIsReported() throws Exception {
         Pointer mem = Memory.allocateDirect(RT, 4096, true);
         ImageStreamer.Content failing = out -> {
