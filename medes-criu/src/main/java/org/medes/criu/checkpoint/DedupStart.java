@@ -32,6 +32,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * from being rebuilt exactly fails before CRIU runs and leaves the output directory empty; the
  * dedup image and its CRIU files are never changed.
  *
+ * <p>{@link #startStreamed} is the faster start: CRIU reads its files from this JVM while the
+ * pages are rebuilt, and no pages file is written; a page that cannot be rebuilt makes CRIU fail
+ * before the process runs. It keeps its rebuild buffer for the next start until {@link #close}.
+ *
  * <p>The bases stay held by the dedup image ({@link org.medes.core.base.BaseSandboxes#release})
  * until the caller discards it. Thread-safety: thread-safe; concurrent starts must use different
  * output directories.
@@ -58,11 +62,7 @@ public final class DedupStart implements AutoCloseable {
      *     written to {@code outDir} then
      */
     public RebuildResult rebuild(Path dedupFile, Path outDir) throws IOException {
-        Path criuFiles = CheckpointFiles.criuFilesOf(dedupFile);
-        if (!Files.isDirectory(criuFiles)) {
-            throw new CheckpointException("dedup image " + dedupFile + " has no CRIU files beside it (" + criuFiles
-                    + " is missing)");
-        }
+        Path criuFiles = criuFilesOf(dedupFile);
         Pagemap pagemap = CheckpointFiles.readPagemap(CheckpointFiles.onlyPagemap(criuFiles));
         long t0 = System.nanoTime();
         try (DedupImage dedup = readImage(dedupFile)) {
@@ -200,11 +200,7 @@ public final class DedupStart implements AutoCloseable {
 
     private DedupStartResult startStreamed(Path dedupFile, Path workDir, StreamedRestore restore) throws IOException {
         long t0 = System.nanoTime();
-        Path criuFiles = CheckpointFiles.criuFilesOf(dedupFile);
-        if (!Files.isDirectory(criuFiles)) {
-            throw new CheckpointException("dedup image " + dedupFile + " has no CRIU files beside it (" + criuFiles
-                    + " is missing)");
-        }
+        Path criuFiles = criuFilesOf(dedupFile);
         Pagemap pagemap = CheckpointFiles.readPagemap(CheckpointFiles.onlyPagemap(criuFiles));
         String pagesName = CheckpointFiles.pagesFile(workDir, pagemap).getFileName().toString();
         StreamedPages pages = new StreamedPages(pagesName);
@@ -303,6 +299,16 @@ public final class DedupStart implements AutoCloseable {
         Processes.awaitFree(unexpected.pid(), Duration.ofSeconds(5));
         throw new CheckpointException("criu restored pid " + unexpected.pid() + " although its pages were stopped short;"
                 + " killed it");
+    }
+
+    /** The CRIU files kept beside {@code dedupFile}, which must exist. */
+    private static Path criuFilesOf(Path dedupFile) throws CheckpointException {
+        Path criuFiles = CheckpointFiles.criuFilesOf(dedupFile);
+        if (!Files.isDirectory(criuFiles)) {
+            throw new CheckpointException("dedup image " + dedupFile + " has no CRIU files beside it (" + criuFiles
+                    + " is missing)");
+        }
+        return criuFiles;
     }
 
     private static DedupImage readImage(Path dedupFile) throws IOException {
