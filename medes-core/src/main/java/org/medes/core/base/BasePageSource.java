@@ -24,6 +24,15 @@ public interface BasePageSource {
     void readPage(int base, int page, byte[] dst, int off) throws BasePageUnavailableException;
 
     /**
+     * As {@link #readPage}, into the 4096 bytes of native memory at {@code address}; {@code scratch}
+     * (4096 bytes) may be used in between. The default reads into {@code scratch} and copies.
+     */
+    default void readPageTo(int base, int page, long address, byte[] scratch) throws BasePageUnavailableException {
+        readPage(base, page, scratch, 0);
+        org.medes.core.page.OffHeap.copyFromArray(scratch, 0, address, org.medes.core.page.PageSize.BYTES);
+    }
+
+    /**
      * Hint that {@link #readPage} is about to be called for {@code pages} (sorted, distinct) of
      * base {@code base}, so a remote source can fetch them in batches beforehand. Errors are left
      * to {@code readPage}, which names the page; the default does nothing.

@@ -208,6 +208,21 @@ public final class BaseSandboxes implements BasePageSource, AutoCloseable {
         }
     }
 
+    /** Copies the base's page from its off-heap storage straight to {@code address}. */
+    @Override
+    public void readPageTo(int base, int page, long address, byte[] scratch) throws BasePageUnavailableException {
+        imageLock.readLock().lock();
+        try {
+            SandboxImage image = base(base).image();
+            if (page < 0 || page >= image.pageCount()) {
+                throw new BasePageUnavailableException(base, page, "no such page (base has " + image.pageCount() + " pages)", null);
+            }
+            org.medes.core.page.OffHeap.copy(image.pageAddress(page), address, org.medes.core.page.PageSize.BYTES);
+        } finally {
+            imageLock.readLock().unlock();
+        }
+    }
+
     private Base base(int base) throws BasePageUnavailableException {
         Base b = bases.get(base);
         if (b == null) {

@@ -684,7 +684,16 @@ public final class DedupEngine implements AutoCloseable {
                             }
                             continue; // otherwise reserved pages are already zero
                         }
-                        case SAME_AS_BASE -> readBase(image, p, bases, page);
+                        case SAME_AS_BASE -> {
+                            // straight into place, checked there
+                            readBaseTo(image, p, bases, dst[p]);
+                            long actual = XX3.hashMemory(dst[p], PageSize.BYTES);
+                            if (actual != expected) {
+                                OffHeap.copyToArray(dst[p], page, 0, PageSize.BYTES);
+                                return mismatch(image, p, kind, expected, actual, page);
+                            }
+                            continue;
+                        }
                         case PATCH -> {
                             readBase(image, p, bases, basePage);
                             if (len > patch.length) {
@@ -747,14 +756,29 @@ public final class DedupEngine implements AutoCloseable {
             return null;
         }
 
+        /** Reads page {@code p}'s base page to native {@code address}. */
+        private void readBaseTo(DedupImage image, int p, BasePageSource bases, long address) throws PageRestoreException {
+            BaseUse use = image.bases().get(image.baseIndex(p));
+            try {
+                bases.readPageTo(use.base(), image.basePage(p), address, page);
+            } catch (BasePageUnavailableException e) {
+                throw missing(image, p, use, e);
+            }
+        }
+
+        /** Reads page {@code p}'s base page into {@code into}. */
         private void readBase(DedupImage image, int p, BasePageSource bases, byte[] into) throws PageRestoreException {
             BaseUse use = image.bases().get(image.baseIndex(p));
-            int bp = image.basePage(p);
             try {
-                bases.readPage(use.base(), bp, into, 0);
+                bases.readPage(use.base(), image.basePage(p), into, 0);
             } catch (BasePageUnavailableException e) {
-                throw fail(image, p, "base page " + bp + " of base " + use.base() + " is missing: " + e.getMessage(), e);
+                throw missing(image, p, use, e);
             }
+        }
+
+        private static PageRestoreException missing(DedupImage image, int p, BaseUse use, BasePageUnavailableException e) {
+            return fail(image, p, "base page " + image.basePage(p) + " of base " + use.base() + " is missing: "
+                    + e.getMessage(), e);
         }
 
         /**

@@ -189,6 +189,29 @@ class DedupEngineTest {
         }
     }
 
+    @Test
+    void baseSandboxesReadPagesToNativeMemoryAndRefuseWhatTheyDoNotHold() throws Exception {
+        byte[] want = new byte[PageSize.BYTES];
+        byte[] got = new byte[PageSize.BYTES];
+        net.openhft.chronicle.bytes.BytesStore<?, Void> memory =
+                net.openhft.chronicle.bytes.BytesStore.nativeStoreWithFixedCapacity(PageSize.BYTES);
+        try {
+            long a = memory.addressForWrite(0);
+            for (int p : new int[] {0, 7, 100}) {
+                bases.readPage(base, p, want, 0);
+                bases.readPageTo(base, p, a, new byte[PageSize.BYTES]);
+                org.medes.core.page.OffHeap.copyToArray(a, got, 0, PageSize.BYTES);
+                assertThat(got).as("page %d", p).isEqualTo(want);
+            }
+            assertThatThrownBy(() -> bases.readPageTo(base, 1 << 20, a, got))
+                    .isInstanceOf(BasePageUnavailableException.class).hasMessageContaining("no such page");
+            assertThatThrownBy(() -> bases.readPageTo(base + 99, 0, a, got))
+                    .isInstanceOf(BasePageUnavailableException.class).hasMessageContaining("unknown or retired base");
+        } finally {
+            memory.releaseLast();
+        }
+    }
+
     /** Restores {@code d} into native memory first filled with a non-zero pattern and compares every page. */
     private void assertRestoredInto(DedupEngine engine, DedupImage d, SandboxImage target) throws Exception {
         long bytes = (long) d.pageCount() * PageSize.BYTES;
