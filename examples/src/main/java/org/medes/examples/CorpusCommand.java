@@ -70,14 +70,32 @@ final class CorpusCommand {
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (" + USAGE + ")");
             }
         }
-        if (root == null && compare) {
-            root = Files.createTempDirectory(Path.of("/dev/shm"), "medes-corpus-");
-        } else if (root == null) {
+        if (root == null && !compare) {
             throw new IllegalArgumentException("--out is required without --compare (" + USAGE + ")");
         }
         if (instances < 1) {
             throw new IllegalArgumentException("--instances must be at least 1, was " + instances);
         }
+        if (compare && instances < 2) {
+            throw new IllegalArgumentException("--compare needs --instances 2 or more");
+        }
+        boolean temporary = root == null;
+        if (temporary) {
+            root = Files.createTempDirectory(Path.of("/dev/shm"), "medes-corpus-");
+        }
+        try {
+            return run(root, instances, runtimes, functions, compare, out);
+        } finally {
+            if (temporary) {
+                // the corpus is some 250 MB of tmpfs, which is memory: not left behind
+                deleteTree(root);
+                out.printf("%nremoved the temporary corpus %s (keep one with --out DIR)%n", root);
+            }
+        }
+    }
+
+    private static int run(Path root, int instances, List<FunctionWorker.Runtime> runtimes, List<String> functions,
+                           boolean compare, PrintStream out) throws Exception {
         Map<FunctionWorker.Runtime, List<String>> plan = plan(runtimes, functions);
         String aslr = Files.readString(ASLR).strip();
         if (!aslr.equals("2")) {
@@ -96,7 +114,15 @@ final class CorpusCommand {
         entries.forEach(en -> lines.add(en.csv(dir)));
         Files.write(dir.resolve(CSV), lines, StandardCharsets.UTF_8);
         print(entries, dir, aslr, out);
-        return compare ? compare(plan, instances, dir, out) : 0;
+        return compare ? compare(plan, dir, out) : 0;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> w = Files.walk(dir)) {
+            for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /**
@@ -104,11 +130,8 @@ final class CorpusCommand {
      * function, another input); per runtime with two functions, the first function's instance 1
      * against the second's instance 0 (another function). The worst exit code wins.
      */
-    private static int compare(Map<FunctionWorker.Runtime, List<String>> plan, int instances, Path dir,
+    private static int compare(Map<FunctionWorker.Runtime, List<String>> plan, Path dir,
                                PrintStream out) throws Exception {
-        if (instances < 2) {
-            throw new IllegalArgumentException("--compare needs --instances 2 or more");
-        }
         int code = 0;
         for (Map.Entry<FunctionWorker.Runtime, List<String>> e : plan.entrySet()) {
             String runtime = e.getKey().id();

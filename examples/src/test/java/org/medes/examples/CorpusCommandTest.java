@@ -85,13 +85,22 @@ class CorpusCommandTest {
     }
 
     @Test
-    void compareRunsEveryEngineOnTheCorpusPairs() throws Exception {
-        Path out = root.resolve("cc");
-        SimulateCommandTest.Result r = SimulateCommandTest.run("corpus", "--out", out.toString(), "--instances", "2",
+    void compareRunsEveryEngineOnTheCorpusPairsAndRemovesItsTemporaryCorpus() throws Exception {
+        java.util.Set<Path> before = corpora();
+        SimulateCommandTest.Result r = SimulateCommandTest.run("corpus", "--instances", "2",
                 "--runtime", "python", "--functions", "numpy-sum", "--compare");
         assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("removed the temporary corpus /dev/shm/medes-corpus-");
+        assertThat(corpora()).as("no corpus left on /dev/shm").isEqualTo(before);
         assertThat(r.out()).contains("== python numpy-sum: instance 1 against instance 0");
         java.util.List<String> rows = r.out().lines().filter(l -> l.matches("^(medes|xdelta3|lz4|ksm|zstd)\\s.*")).toList();
         assertThat(rows).hasSizeGreaterThanOrEqualTo(4).allSatisfy(l -> assertThat(l).endsWith("true"));
+    }
+
+    private static java.util.Set<Path> corpora() throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(Path.of("/dev/shm"))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("medes-corpus-"))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
     }
 }
