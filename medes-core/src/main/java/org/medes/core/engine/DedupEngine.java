@@ -709,33 +709,9 @@ public final class DedupEngine implements AutoCloseable {
                             }
                             continue;
                         }
-                        case LZ4 -> {
-                            if (len > lz4.length) {
-                                return fail(image, p, "LZ4 block of " + len + " bytes is longer than any 4 KiB page needs", null);
-                            }
-                            int got;
-                            try {
-                                got = UNLZ4.decompress(b, at, len, page, 0, PageSize.BYTES);
-                            } catch (LZ4Exception e) {
-                                return fail(image, p, "malformed LZ4 block: " + e.getMessage(), e);
-                            }
-                            if (got != PageSize.BYTES) {
-                                return fail(image, p, "LZ4 block decodes to " + got + " bytes, not 4096", null);
-                            }
-                        }
+                        case LZ4 -> unlz4(image, p, "LZ4 block", b, at, len, page);
                         case SHUFFLED_LZ4 -> {
-                            if (len > lz4.length) {
-                                return fail(image, p, "shuffled LZ4 block of " + len + " bytes is longer than any 4 KiB page needs", null);
-                            }
-                            int got;
-                            try {
-                                got = UNLZ4.decompress(b, at, len, shuffled, 0, PageSize.BYTES);
-                            } catch (LZ4Exception e) {
-                                return fail(image, p, "malformed shuffled LZ4 block: " + e.getMessage(), e);
-                            }
-                            if (got != PageSize.BYTES) {
-                                return fail(image, p, "shuffled LZ4 block decodes to " + got + " bytes, not 4096", null);
-                            }
+                            unlz4(image, p, "shuffled LZ4 block", b, at, len, shuffled);
                             WordByteShuffle.unshuffle(shuffled, 0, page);
                         }
                         case SHUFFLED -> WordByteShuffle.unshuffle(b, at, page);
@@ -754,6 +730,23 @@ public final class DedupEngine implements AutoCloseable {
                 OffHeap.copyFromArray(page, 0, dst[p], PageSize.BYTES);
             }
             return null;
+        }
+
+        /** Decompresses page {@code p}'s LZ4 payload {@code b[at..at+len)} into the 4096 bytes of {@code into}. */
+        private void unlz4(DedupImage image, int p, String what, byte[] b, int at, int len, byte[] into)
+                throws PageRestoreException {
+            if (len > lz4.length) {
+                throw fail(image, p, what + " of " + len + " bytes is longer than any 4 KiB page needs", null);
+            }
+            int got;
+            try {
+                got = UNLZ4.decompress(b, at, len, into, 0, PageSize.BYTES);
+            } catch (LZ4Exception e) {
+                throw fail(image, p, "malformed " + what + ": " + e.getMessage(), e);
+            }
+            if (got != PageSize.BYTES) {
+                throw fail(image, p, what + " decodes to " + got + " bytes, not 4096", null);
+            }
         }
 
         /** Reads page {@code p}'s base page to native {@code address}. */
