@@ -501,21 +501,11 @@ public final class ImageStreamer implements AutoCloseable {
     /** Receives the pipe CRIU passes for {@code name}: one dummy byte carrying one SCM_RIGHTS descriptor. */
     private int receiveFd(int fd, String name) throws IOException {
         LibC c = LibC.get();
-        jnr.ffi.Runtime rt = jnr.ffi.Runtime.getRuntime(c);
-        Pointer msg = Memory.allocateDirect(rt, 56, true);
-        Pointer iov = Memory.allocateDirect(rt, 16, true);
-        Pointer data = Memory.allocateDirect(rt, 8, true);
-        Pointer control = Memory.allocateDirect(rt, 64, true);
-        iov.putAddress(0, data.address());
-        iov.putLong(8, 1);
-        msg.putAddress(16, iov.address());
-        msg.putLong(24, 1);
-        msg.putAddress(32, control.address());
-        msg.putLong(40, 64);
+        FdMessage m = new FdMessage(jnr.ffi.Runtime.getRuntime(c), 64);
         waitReadable(fd, "CRIU's pipe for " + name);
         long n;
         do {
-            n = c.recvmsg(fd, msg, LibC.MSG_CMSG_CLOEXEC);
+            n = c.recvmsg(fd, m.msg, LibC.MSG_CMSG_CLOEXEC);
         } while (n < 0 && LibC.errno() == LibC.EINTR);
         if (n < 0) {
             throw new IOException(LibC.describe("recvmsg of CRIU's pipe for " + name + " on " + socketPath));
@@ -523,12 +513,56 @@ public final class ImageStreamer implements AutoCloseable {
         if (n == 0) {
             throw new IOException("CRIU closed " + socketPath + " before passing the pipe for " + name);
         }
-        long controlLength = msg.getLong(40);
-        if (controlLength < 20 || control.getInt(8) != LibC.SOL_SOCKET || control.getInt(12) != LibC.SCM_RIGHTS) {
+        int passed = m.descriptor();
+        if (passed < 0) {
             throw new IOException("CRIU's message for " + name + " on " + socketPath + " carries no descriptor"
-                    + " (control length " + controlLength + ")");
+                    + " (control length " + m.controlLength() + ")");
         }
-        return control.getInt(16);
+        return passed;
+    }
+
+    /**
+     * A {@code struct msghdr} for one data byte and one SCM_RIGHTS descriptor, as CRIU's
+     * {@code send_fd} sends it (64-bit Linux layout: msghdr 56 bytes, iovec 16, cmsghdr 16 before
+     * its data). Package-private: the tests send one the way CRIU does.
+     */
+    static final class FdMessage {
+        private static final int CMSG_LEN_ONE_FD = 20;
+        final Pointer msg;
+        private final Pointer control;
+
+        FdMessage(jnr.ffi.Runtime rt, int controlCapacity) {
+            msg = Memory.allocateDirect(rt, 56, true);
+            Pointer iov = Memory.allocateDirect(rt, 16, true);
+            Pointer data = Memory.allocateDirect(rt, 8, true);
+            control = Memory.allocateDirect(rt, controlCapacity, true);
+            iov.putAddress(0, data.address());
+            iov.putLong(8, 1);
+            msg.putAddress(16, iov.address());
+            msg.putLong(24, 1);
+            msg.putAddress(32, control.address());
+            msg.putLong(40, controlCapacity);
+        }
+
+        /** Sets the message up to carry {@code fd}. */
+        void carry(int fd) {
+            msg.putLong(40, CMSG_LEN_ONE_FD);
+            control.putLong(0, CMSG_LEN_ONE_FD);
+            control.putInt(8, LibC.SOL_SOCKET);
+            control.putInt(12, LibC.SCM_RIGHTS);
+            control.putInt(16, fd);
+        }
+
+        long controlLength() {
+            return msg.getLong(40);
+        }
+
+        /** The descriptor a received message carries, or -1 when it carries none. */
+        int descriptor() {
+            boolean rights = controlLength() >= CMSG_LEN_ONE_FD && control.getInt(8) == LibC.SOL_SOCKET
+                    && control.getInt(12) == LibC.SCM_RIGHTS;
+            return rights ? control.getInt(16) : -1;
+        }
     }
 
     private static void closeFd(int fd) {

@@ -98,6 +98,20 @@ class DedupStartIntegrationTest {
         return dir;
     }
 
+    /** Attaches to the restored {@code pid} of {@code original}'s worker, waits until it answers, and invokes it once. */
+    private String invokeRestored(long pid, FunctionWorker original) throws IOException {
+        FunctionWorker restored = live.attach(pid, original);
+        restored.awaitReady(DEADLINE);
+        return restored.invoke();
+    }
+
+    /** The restored worker's next answer has invocation counter {@code counter} and value {@code value}. */
+    private void assertCarriesOn(long pid, FunctionWorker original, int counter, long value) throws IOException {
+        String answer = invokeRestored(pid, original);
+        assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(counter);
+        assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(value);
+    }
+
     private static List<Path> rawPages(Path dir) throws IOException {
         List<Path> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "pages-*.img")) {
@@ -142,11 +156,7 @@ class DedupStartIntegrationTest {
         for (Path p : rawPages(root.resolve("started"))) {
             assertThat(Files.mismatch(p, pagesCopy.resolve(p.getFileName()))).as("%s equals the dump's", p).isEqualTo(-1);
         }
-        FunctionWorker restored = live.attach(s.pid(), target);
-        restored.awaitReady(DEADLINE);
-        String answer = restored.invoke();
-        assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(3);
-        assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(atCheckpoint + 3);
+        assertCarriesOn(s.pid(), target, 3, atCheckpoint + 3);
         assertThat(FunctionWorker.counter(base.invoke())).as("the base keeps serving").isEqualTo(2);
     }
 
@@ -164,11 +174,7 @@ class DedupStartIntegrationTest {
         assertThat(r.savedFraction()).isGreaterThan(0.3);
         DedupStartResult s = new DedupStart(engine, bases, criu).start(root.resolve("target.medes"),
                 root.resolve("started"));
-        FunctionWorker restored = live.attach(s.pid(), target);
-        restored.awaitReady(DEADLINE);
-        String answer = restored.invoke();
-        assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(2);
-        assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(first + 2);
+        assertCarriesOn(s.pid(), target, 2, first + 2);
     }
 
     @Test
@@ -217,9 +223,7 @@ class DedupStartIntegrationTest {
         }
         // with the right bases the same dedup image still starts
         DedupStartResult s = new DedupStart(engine, bases, criu).start(file, root.resolve("started-ok"));
-        FunctionWorker restored = live.attach(s.pid(), target);
-        restored.awaitReady(DEADLINE);
-        assertThat(FunctionWorker.counter(restored.invoke())).isEqualTo(1);
+        assertThat(FunctionWorker.counter(invokeRestored(s.pid(), target))).isEqualTo(1);
     }
 
     @Test
@@ -246,11 +250,7 @@ class DedupStartIntegrationTest {
         assertThat(s.total()).isLessThan(s.rebuild().total().plus(s.restore().elapsed()));
         assertThat(rawPages(work)).as("no pages file is written").isEmpty();
         assertThat(work.resolve(org.medes.criu.tool.ImageStreamer.SOCKET_NAME)).doesNotExist();
-        FunctionWorker restored = live.attach(s.pid(), target);
-        restored.awaitReady(DEADLINE);
-        String answer = restored.invoke();
-        assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(3);
-        assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(atCheckpoint + 3);
+        assertCarriesOn(s.pid(), target, 3, atCheckpoint + 3);
     }
 
     @Test
@@ -304,9 +304,7 @@ class DedupStartIntegrationTest {
         assertThat(Files.readAllBytes(file)).as("dedup image unchanged").isEqualTo(imageBytes);
         try (DedupStart starts = new DedupStart(engine, bases, criu)) {
             DedupStartResult s = starts.startStreamed(file, root.resolve("streamed-ok"));
-            FunctionWorker restored = live.attach(s.pid(), target);
-            restored.awaitReady(DEADLINE);
-            assertThat(FunctionWorker.counter(restored.invoke())).isEqualTo(1);
+            assertThat(FunctionWorker.counter(invokeRestored(s.pid(), target))).isEqualTo(1);
         }
     }
 
@@ -326,11 +324,7 @@ class DedupStartIntegrationTest {
             try (DedupStart.PreparedStart prepared = starts.prepareStreamed(root.resolve("prepared"))) {
                 assertThat(awaitCriuIn(root.resolve("prepared"))).as("criu waits for its files").isNotEmpty();
                 DedupStartResult s = prepared.start(file);
-                FunctionWorker restored = live.attach(s.pid(), target);
-                restored.awaitReady(DEADLINE);
-                String answer = restored.invoke();
-                assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(2);
-                assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(first + 2);
+                assertCarriesOn(s.pid(), target, 2, first + 2);
                 assertThatThrownBy(() -> prepared.start(file)).isInstanceOf(IllegalStateException.class);
             }
             assertThat(awaitCriuIn(unusedDir)).isNotEmpty();
@@ -407,11 +401,7 @@ class DedupStartIntegrationTest {
             assertThat(files.map(f -> f.getFileName().toString())).as("no image file in the work directory")
                     .noneMatch(n -> n.endsWith(".img"));
         }
-        FunctionWorker restored = live.attach(r.pid(), target);
-        restored.awaitReady(DEADLINE);
-        String answer = restored.invoke();
-        assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(2);
-        assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(first + 2);
+        assertCarriesOn(r.pid(), target, 2, first + 2);
     }
 
     @Test
@@ -421,9 +411,7 @@ class DedupStartIntegrationTest {
         Path ck = targetCheckpoint(target, null);
         RestoreResult r = criu.restore(ck);
         System.out.printf("medes-criu timing: plain criu restore of the raw dump (tmpfs) %d ms%n", r.elapsed().toMillis());
-        FunctionWorker restored = live.attach(r.pid(), target);
-        restored.awaitReady(DEADLINE);
-        assertThat(FunctionWorker.counter(restored.invoke())).isEqualTo(2);
+        assertThat(FunctionWorker.counter(invokeRestored(r.pid(), target))).isEqualTo(2);
         assertThatThrownBy(() -> criu.restore(ck)).as("its pid is taken now")
                 .isInstanceOf(CheckpointException.class).hasMessageContaining("pid " + r.pid() + " is still taken");
     }

@@ -194,20 +194,8 @@ class ImageStreamerTest {
 
     /** One dummy byte carrying {@code fd} in an SCM_RIGHTS message, as CRIU's send_fd does. */
     private void sendFd(int fd) {
-        Pointer msg = Memory.allocateDirect(RT, 56, true);
-        Pointer iov = Memory.allocateDirect(RT, 16, true);
-        Pointer data = Memory.allocateDirect(RT, 8, true);
-        Pointer control = Memory.allocateDirect(RT, 24, true);
-        iov.putAddress(0, data.address());
-        iov.putLong(8, 1);
-        msg.putAddress(16, iov.address());
-        msg.putLong(24, 1);
-        msg.putAddress(32, control.address());
-        msg.putLong(40, 20);
-        control.putLong(0, 20);
-        control.putInt(8, LibC.SOL_SOCKET);
-        control.putInt(12, LibC.SCM_RIGHTS);
-        control.putInt(16, fd);
-        assertThat(C.sendmsg(client, msg, 0)).isEqualTo(1);
+        ImageStreamer.FdMessage m = new ImageStreamer.FdMessage(RT, 24);
+        m.carry(fd);
+        assertThat(C.sendmsg(client, m.msg, 0)).isEqualTo(1);
     }
 }
