@@ -173,19 +173,12 @@ public final class CriuCheckpointer {
         }
         long pid;
         try {
-            pid = rootPid(dir);
+            pid = freePid(dir);
         } catch (IOException | RuntimeException e) {
             if (swrk != null) {
                 swrk.close();
             }
             throw e;
-        }
-        if (Processes.isTaken(pid)) {
-            if (swrk != null) {
-                swrk.close();
-            }
-            throw new CheckpointException("cannot restore " + dir + ": its pid " + pid + " is still taken (state "
-                    + Processes.state(pid) + "); the dumped process must have exited and been reaped by its parent");
         }
         String what = "restore of pid " + pid;
         long t0 = System.nanoTime();
@@ -205,6 +198,20 @@ public final class CriuCheckpointer {
                     + Processes.state(pid) + ")" + logTail(dir.resolve(RESTORE_LOG)));
         }
         return new RestoreResult(pid, dir, elapsed);
+    }
+
+    /**
+     * The root pid of the tree dumped in {@code dir}, which a restore needs free.
+     *
+     * @throws CheckpointException when the images cannot say it or the pid is still taken
+     */
+    static long freePid(Path dir) throws IOException {
+        long pid = rootPid(dir);
+        if (Processes.isTaken(pid)) {
+            throw new CheckpointException("cannot restore " + dir + ": its pid " + pid + " is still taken (state "
+                    + Processes.state(pid) + "); the dumped process must have exited and been reaped by its parent");
+        }
+        return pid;
     }
 
     /** The root pid of the tree dumped in {@code dir}. */

@@ -56,7 +56,7 @@ public final class StreamedRestore implements AutoCloseable {
     public static StreamedRestore start(CriuBinary criu, Path workDir, Path imagesDir,
                                         Map<String, ImageStreamer.Content> streamed, Duration timeout)
             throws IOException {
-        long pid = freePid(imagesDir);
+        long pid = CriuCheckpointer.freePid(imagesDir);
         StreamedRestore r = prepare(criu, workDir, timeout);
         r.pid = pid;
         r.streamer.serve(imagesDir, streamed);
@@ -99,18 +99,9 @@ public final class StreamedRestore implements AutoCloseable {
         if (pid >= 0) {
             throw new IllegalStateException("this streamed restore has begun already (pid " + pid + ")");
         }
-        pid = freePid(imagesDir);
+        pid = CriuCheckpointer.freePid(imagesDir);
         startNanos = System.nanoTime();
         streamer.serve(imagesDir, streamed);
-    }
-
-    private static long freePid(Path imagesDir) throws IOException {
-        long pid = CriuCheckpointer.rootPid(imagesDir);
-        if (Processes.isTaken(pid)) {
-            throw new CheckpointException("cannot restore " + imagesDir + ": its pid " + pid + " is still taken (state "
-                    + Processes.state(pid) + "); the dumped process must have exited and been reaped by its parent");
-        }
-        return pid;
     }
 
     private static final java.util.concurrent.Executor SPAWNER = r -> {
