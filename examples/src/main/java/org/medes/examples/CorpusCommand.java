@@ -117,7 +117,8 @@ final class CorpusCommand {
         return compare ? compare(plan, dir, out) : 0;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    /** Deletes {@code dir} and everything under it (the commands' temporary directories on /dev/shm). */
+    static void deleteTree(Path dir) throws IOException {
         try (java.util.stream.Stream<Path> w = Files.walk(dir)) {
             for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

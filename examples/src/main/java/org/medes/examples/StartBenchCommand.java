@@ -8,11 +8,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code ./medes start-bench [--runs N] [--mode cli|rpc|both] [--threads T] [--dir DIR]}: cold
@@ -89,11 +87,7 @@ final class StartBenchCommand {
             }
         } finally {
             if (temporary) {
-                try (Stream<Path> w = Files.walk(dir)) {
-                    for (Path p : w.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
-                }
+                CorpusCommand.deleteTree(dir);
             }
         }
         return 0;
