@@ -20,7 +20,6 @@ final class StreamedPages implements DedupEngine.RebuildProgress, ImageStreamer.
     private long address;
     private boolean[] done;
     private String aborted;
-    private volatile int written;
 
     StreamedPages(String file) {
         this.file = file;
@@ -47,11 +46,6 @@ final class StreamedPages implements DedupEngine.RebuildProgress, ImageStreamer.
             aborted = why;
         }
         notifyAll();
-    }
-
-    /** Pages written to CRIU so far. */
-    int written() {
-        return written;
     }
 
     @Override
@@ -83,7 +77,6 @@ final class StreamedPages implements DedupEngine.RebuildProgress, ImageStreamer.
             }
             out.write(from, (long) (end - at) << PageSize.SHIFT);
             at = end;
-            written = at;
         }
     }
 }

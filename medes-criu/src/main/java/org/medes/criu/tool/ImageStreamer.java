@@ -99,11 +99,6 @@ public final class ImageStreamer implements AutoCloseable {
             }
             written += length;
         }
-
-        /** Bytes written so far. */
-        public long written() {
-            return written;
-        }
     }
 
     /** What to serve: the files of a directory and some produced ones. */
