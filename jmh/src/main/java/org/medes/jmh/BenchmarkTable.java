@@ -1,11 +1,13 @@
 package org.medes.jmh;
 
+import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.util.Statistics;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -15,7 +17,8 @@ import java.util.TreeMap;
 
 /**
  * Runs the benchmarks and prints the README's table: MB/s of page data (10^6 bytes/s) for the
- * per-page and whole-image benchmarks, lookups/s for the registry.
+ * per-page, whole-image and fetch benchmarks (a fetch counts its batch's pages), lookups/s for the
+ * registry, and p50 / p99 of one batch for {@code FetchBenchmark} run with {@code -bm sample}.
  * {@code scripts/bench.sh table} (any JMH option may follow, e.g. {@code -p corpus=real}).
  */
 public final class BenchmarkTable {
@@ -41,6 +44,14 @@ public final class BenchmarkTable {
             String value;
             if (name.startsWith("RegistryLookup")) {
                 value = String.format("%.1f M lookups/s ± %.1f", primary.getScore() / 1e6, err(primary) / 1e6);
+            } else if (name.startsWith("FetchBenchmark") && r.getParams().getMode() == Mode.SampleTime) {
+                Statistics st = primary.getStatistics();
+                value = String.format("p50 %.1f us, p99 %.1f us (one batch)",
+                        st.getPercentile(50) * toMicros(r), st.getPercentile(99) * toMicros(r));
+            } else if (name.startsWith("FetchBenchmark")) {
+                int pages = Integer.parseInt(r.getParams().getParam("pages"));
+                value = String.format("%.0f MB/s ± %.0f", primary.getScore() * pages * 4096 / 1e6,
+                        err(primary) * pages * 4096 / 1e6);
             } else if (name.startsWith("DedupBenchmark")) {
                 Result bytes = r.getSecondaryResults().get("pageBytes");
                 value = String.format("%.0f MB/s ± %.0f", bytes.getScore() / 1e6, err(bytes) / 1e6);
@@ -55,6 +66,11 @@ public final class BenchmarkTable {
         for (String[] row : rows) {
             System.out.println("| " + String.join(" | ", row) + " |");
         }
+    }
+
+    /** Microseconds per unit of the run's time unit (sample-time results are in that unit). */
+    private static double toMicros(RunResult r) {
+        return r.getParams().getTimeUnit().toNanos(1) / 1e3;
     }
 
     private static double err(Result r) {
