@@ -15,7 +15,8 @@ import java.util.List;
  * in the same order, but ASLR moves each mapping and a few mappings exist in only one of them.
  * The pairing is a longest common subsequence over (name, protection) keys, so an extra or a
  * missing mapping shifts nothing else. Each pair contributes a relocation range: the base
- * mapping's addresses move by {@code targetStart - baseStart}.
+ * mapping's addresses move by {@code targetStart - baseStart}; neighbouring ranges that move by
+ * the same delta are joined across the gaps between them ({@link PointerRelocation#spanningGaps}).
  *
  * <p>Thread-safety: immutable.
  */
@@ -45,7 +46,7 @@ public final class MappingAlignment {
             e[i] = ranges.get(i)[1];
             d[i] = ranges.get(i)[2];
         }
-        this.relocation = PointerRelocation.of(s, e, d);
+        this.relocation = PointerRelocation.of(s, e, d).spanningGaps();
     }
 
     /** An alignment with the given pairs: {@code targetToBase[t]} is target mapping t's base mapping, or -1. */

@@ -62,6 +62,39 @@ public final class PointerRelocation {
         return new PointerRelocation(s, e, d);
     }
 
+    /**
+     * This relocation with each run of consecutive ranges of one delta joined into one range that
+     * also covers the gaps between them (unmapped, or base mappings with no pair in the target). ASLR moves regions, not mappings: the libraries
+     * and anonymous mappings of the mmap area keep their distances, so a process's dozens of
+     * ranges share three or four deltas (executable, heap, mmap area, stack); joined, most
+     * pointers of a page fall in the range the last one did and relocate with one compare. A
+     * word inside a gap pointed at no mapping of the base; moving it with its neighbours is as
+     * good a prediction as leaving it.
+     */
+    public PointerRelocation spanningGaps() {
+        int n = starts.length;
+        int runs = 0;
+        for (int i = 0; i < n; i++) {
+            runs += i == 0 || deltas[i] != deltas[i - 1] ? 1 : 0;
+        }
+        if (runs == n) {
+            return this;
+        }
+        long[] s = new long[runs];
+        long[] e = new long[runs];
+        long[] d = new long[runs];
+        int r = -1;
+        for (int i = 0; i < n; i++) {
+            if (i == 0 || deltas[i] != deltas[i - 1]) {
+                r++;
+                s[r] = starts[i];
+                d[r] = deltas[i];
+            }
+            e[r] = ends[i];
+        }
+        return new PointerRelocation(s, e, d);
+    }
+
     /** Number of ranges. */
     public int size() {
         return starts.length;
