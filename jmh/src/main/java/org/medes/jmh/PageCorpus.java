@@ -1,6 +1,7 @@
 package org.medes.jmh;
 
 import org.medes.core.engine.MappingAlignment;
+import org.medes.criu.checkpoint.CheckpointDedup;
 import org.medes.core.engine.SyntheticSandboxes;
 import org.medes.core.page.PageSize;
 import org.medes.core.page.ProcessMemorySnapshot;
@@ -24,6 +25,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code synthetic}: the test suite's pointer-shifted sandboxes, 16 times the test size
  *       (3584 pages; every mapping moved by its own offset, 2 % of words edited, some heap
  *       pages' content slid by a few words).</li>
+ *   <li>a directory path: one function of a corpus written by {@code ./medes corpus --out DIR},
+ *       e.g. {@code DIR/python-numpy-sum}; its CRIU checkpoints {@code 0} and {@code 1} are the
+ *       base and the target. The same files give the same pages in every fork and every build,
+ *       so A/B comparisons need no more forks than JMH's own noise asks for; {@code real}
+ *       differs from fork to fork (decode of one build has ranged 2.0-3.3 GB/s).</li>
  * </ul>
  */
 public final class PageCorpus implements AutoCloseable {
@@ -82,13 +88,21 @@ public final class PageCorpus implements AutoCloseable {
         }
     }
 
-    /** Opens the named corpus: {@code real} or {@code synthetic}. */
+    /** Opens the named corpus: {@code real}, {@code synthetic} or a corpus function's directory. */
     public static PageCorpus open(String name) throws IOException {
         return switch (name) {
             case "real" -> real();
             case "synthetic" -> new PageCorpus(SyntheticSandboxes.instance("base", 42, 1, 0.02, false, 16),
                     SyntheticSandboxes.instance("target", 42, 2, 0.02, true, 16));
-            default -> throw new IllegalArgumentException("unknown corpus " + name + " (real, synthetic)");
+            default -> {
+                if (!name.startsWith("/")) {
+                    throw new IllegalArgumentException("unknown corpus " + name
+                            + " (real, synthetic, or the absolute path of a function's directory in a ./medes corpus)");
+                }
+                java.nio.file.Path dir = java.nio.file.Path.of(name);
+                yield new PageCorpus(CheckpointDedup.read(dir.resolve("0"), dir.getFileName() + "-0"),
+                        CheckpointDedup.read(dir.resolve("1"), dir.getFileName() + "-1"));
+            }
         };
     }
 
