@@ -5,6 +5,7 @@ import org.medes.criu.checkpoint.DumpResult;
 import org.medes.criu.checkpoint.FunctionWorker;
 import org.medes.criu.image.CriuImageDir;
 import org.medes.criu.image.CriuProcess;
+import org.medes.criu.tool.FileTrees;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -88,7 +89,7 @@ final class CorpusCommand {
         } finally {
             if (temporary) {
                 // the corpus is some 250 MB of tmpfs, which is memory: not left behind
-                deleteTree(root);
+                FileTrees.delete(root);
                 out.printf("%nremoved the temporary corpus %s (keep one with --out DIR)%n", root);
             }
         }
@@ -115,15 +116,6 @@ final class CorpusCommand {
         Files.write(dir.resolve(CSV), lines, StandardCharsets.UTF_8);
         print(entries, dir, aslr, out);
         return compare ? compare(plan, dir, out) : 0;
-    }
-
-    /** Deletes {@code dir} and everything under it (the commands' temporary directories on /dev/shm). */
-    static void deleteTree(Path dir) throws IOException {
-        try (java.util.stream.Stream<Path> w = Files.walk(dir)) {
-            for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     /**

@@ -2,6 +2,7 @@ package org.medes.examples;
 
 import org.medes.criu.checkpoint.CriuCheckpointer;
 import org.medes.criu.checkpoint.StartBenchmark;
+import org.medes.criu.tool.FileTrees;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -87,7 +88,7 @@ final class StartBenchCommand {
             }
         } finally {
             if (temporary) {
-                CorpusCommand.deleteTree(dir);
+                FileTrees.delete(dir);
             }
         }
         return 0;

@@ -1,5 +1,7 @@
 package org.medes.criu.checkpoint;
 
+import org.medes.criu.tool.FileTrees;
+
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -16,12 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
@@ -240,11 +240,7 @@ public final class FunctionWorker implements AutoCloseable {
                 }
                 workerClass = Files.readAllBytes(tmp.resolve(JAVA_CLASS));
             } finally {
-                try (Stream<Path> s = Files.walk(tmp)) {
-                    for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(f);
-                    }
-                }
+                FileTrees.delete(tmp);
             }
         }
         return workerClass.clone();

@@ -4,6 +4,7 @@ import org.medes.core.base.BaseSandboxes;
 import org.medes.core.engine.DedupEngine;
 import org.medes.core.registry.OffHeapFingerprintRegistry;
 import org.medes.criu.tool.CriuSwrk;
+import org.medes.criu.tool.FileTrees;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,11 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The three start times of a Python/numpy worker, measured on real processes with real CRIU
@@ -187,7 +186,7 @@ public final class StartBenchmark {
             }
         } finally {
             target.close();
-            deleteTree(dir);
+            FileTrees.delete(dir);
         }
     }
 
@@ -221,17 +220,6 @@ public final class StartBenchmark {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -56,10 +56,14 @@ public final class StreamedRestore implements AutoCloseable {
     public static StreamedRestore start(CriuBinary criu, Path workDir, Path imagesDir,
                                         Map<String, ImageStreamer.Content> streamed, Duration timeout)
             throws IOException {
-        long pid = CriuCheckpointer.freePid(imagesDir);
+        CriuCheckpointer.freePid(imagesDir); // a taken pid is refused before CRIU is spawned
         StreamedRestore r = prepare(criu, workDir, timeout);
-        r.pid = pid;
-        r.streamer.serve(imagesDir, streamed);
+        try {
+            r.begin(imagesDir, streamed);
+        } catch (IOException | RuntimeException e) {
+            r.close();
+            throw e;
+        }
         return r;
     }
 

@@ -1,13 +1,13 @@
 package org.medes.criu.compare;
 
+import org.medes.criu.tool.FileTrees;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * {@code xdelta3}: the {@code xdelta3} program (Debian package {@code xdelta3}, installed by
@@ -72,13 +72,7 @@ final class Xdelta3Engine implements CompareEngine {
     private record Delta(Path dir, Path base, Path vcdiff, long storedBytes) implements Encoded {
         @Override
         public void close() {
-            try (Stream<Path> s = Files.walk(dir)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            } catch (IOException e) {
-                // best effort: a temporary directory left behind is not an error of the comparison
-            }
+            FileTrees.deleteQuietly(dir); // a temporary directory left behind is no error of the comparison
         }
     }
 
