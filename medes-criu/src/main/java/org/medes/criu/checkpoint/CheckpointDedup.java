@@ -22,7 +22,8 @@ import java.util.Objects;
  * {@code FILE.criu/} (see {@link #criuFilesOf}), and then the raw pages ({@code pages-*.img}) are
  * deleted from the checkpoint. {@link DedupStart} walks it back.
  *
- * <p>A checkpoint here is one process without a parent (pre-dump) chain; others are refused.
+ * <p>A checkpoint here is one process; a dump on top of pre-dumps is read through its parent chain
+ * and kept as one whole dump (its pagemap lists every page as present; no parent link).
  * Bases are checkpoints too ({@link #addBase}); their ids are given in the order they are added,
  * and a dedup image can only be rebuilt from a {@link BaseSandboxes} holding the same bases under
  * the same ids.
@@ -54,17 +55,14 @@ public final class CheckpointDedup {
     }
 
     /**
-     * Reads the single process of the checkpoint in {@code dir} as a sandbox image named {@code id}.
+     * Reads the single process of the checkpoint in {@code dir} as a sandbox image named {@code id};
+     * a dump on top of pre-dumps (a {@code parent} link) is read whole, its unchanged pages from
+     * the chain.
      *
-     * @throws CheckpointException when the checkpoint has more or less than one process with
-     *     memory, or a parent chain
+     * @throws CheckpointException when the checkpoint has more or less than one process with memory
      */
     public static SandboxImage read(Path dir, String id) throws IOException {
         CriuImageDir images = CriuImageDir.open(dir);
-        if (images.parent().isPresent()) {
-            throw new CheckpointException(dir + " is a dump on top of a pre-dump (it has a parent link); only"
-                    + " full dumps can be deduplicated");
-        }
         List<CriuProcess> withMemory = images.processes().stream().filter(CriuProcess::hasMemory).toList();
         if (withMemory.size() != 1 || images.processes().size() != 1) {
             throw new CheckpointException(dir + " holds " + images.processes().size() + " processes ("
@@ -101,6 +99,10 @@ public final class CheckpointDedup {
             try (dedup) {
                 Path criuFiles = criuFilesOf(dedupFile);
                 CheckpointFiles.copyWithoutPages(checkpointDir, criuFiles);
+                if (Files.exists(checkpointDir.resolve(CriuImageDir.PARENT), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    // the parent link is not kept: its pages are in the dedup image now
+                    CheckpointFiles.flattenPagemap(criuFiles);
+                }
                 Path parent = dedupFile.toAbsolutePath().getParent();
                 Files.createDirectories(parent);
                 Path tmp = Files.createTempFile(parent, "." + id, ".tmp");

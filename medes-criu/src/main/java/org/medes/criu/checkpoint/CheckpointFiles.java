@@ -2,6 +2,7 @@ package org.medes.criu.checkpoint;
 
 import org.medes.core.page.PageSize;
 import org.medes.core.page.SandboxImage;
+import org.medes.criu.image.CriuImageWriter;
 import org.medes.criu.image.EntryFile;
 import org.medes.criu.image.ImageHeader;
 import org.medes.criu.image.Pagemap;
@@ -112,6 +113,26 @@ final class CheckpointFiles {
                     + ", expected exactly one (one process per dedup checkpoint)");
         }
         return found.get(0);
+    }
+
+    /**
+     * Rewrites the only pagemap of {@code dir}, the top of a dump on top of pre-dumps, as the
+     * pagemap of a whole dump: each entry whose pages are in a parent image (PE_PARENT) becomes
+     * present, the others stay as they are (CRIU's entry boundaries are kept), so that a pages file
+     * holding every page of the dump in address order (what a restore writes) matches it. The head
+     * (the pages file id) is kept.
+     */
+    static void flattenPagemap(Path dir) throws IOException {
+        Path file = onlyPagemap(dir);
+        Pagemap old = readPagemap(file);
+        String name = file.getFileName().toString();
+        int pid = Integer.parseInt(name.substring("pagemap-".length(), name.length() - ".img".length()));
+        List<PagemapEntry> entries = new ArrayList<>();
+        for (PagemapEntry e : old.entries()) {
+            entries.add(e.inParentImage() ? PagemapEntry.of(e.vaddr(), e.pageCount(),
+                    (e.flagsEffective() & ~PagemapEntry.PE_PARENT) | PagemapEntry.PE_PRESENT) : e);
+        }
+        CriuImageWriter.writePagemap(dir, pid, old.head(), entries);
     }
 
     /** Reads a pagemap file, with or without the head magic (CRIU 4 writes it, img_version 2). */

@@ -57,7 +57,10 @@
  * {@code rlimit: Can't setup RLIMIT_NOFILE} log line is harmless.
  *
  * <h2>Scope</h2>
- * One process per dedup checkpoint, full dumps only (no pre-dump parent chain). Bases are
+ * One process per dedup checkpoint. A dump on top of pre-dumps ({@code criu dump
+ * --prev-images-dir}) is read through its parent chain and kept as one whole dump: the kept
+ * pagemap lists every page as present and the parent link is dropped, so the chain may be deleted
+ * once the dedup image is written. Bases are
  * identified by the order they were added to {@code BaseSandboxes}: rebuilding needs the same
  * base checkpoints added in the same order (a different base is caught page by page by its
  * checksum).

@@ -6,7 +6,7 @@ import java.util.Objects;
  * One run of pages in {@code pagemap-PID.img} (CRIU {@code pagemap_entry}):
  * <pre>
  *   required uint64 vaddr           = 1;  first page address
- *   required uint32 compat_nr_pages = 2;  page count of images before nr_pages (CRIU 4.x writes 0)
+ *   required uint32 compat_nr_pages = 2;  page count (CRIU 4.1 writes only this; later CRIU writes 0)
  *   optional bool   in_parent       = 3;  old images: pages are in the parent
  *   optional uint32 flags           = 4;  PE_PARENT | PE_LAZY | PE_PRESENT
  *   optional uint64 nr_pages        = 5;  page count
@@ -41,9 +41,14 @@ public record PagemapEntry(long vaddr, int compatNrPages, Boolean inParent, Inte
         Objects.requireNonNull(unknown, "unknown");
     }
 
-    /** An entry as CRIU 4.x writes it: compat_nr_pages 0, flags and nr_pages set. */
+    /**
+     * An entry that every CRIU 4.x reads the same: the page count in {@code nr_pages} (what newer
+     * CRIU writes and reads first) and, when it fits, in {@code compat_nr_pages} too, which CRIU
+     * 4.1 writes and reads instead (it knows no field 5; an entry with compat 0 is empty to it).
+     */
     public static PagemapEntry of(long vaddr, long nrPages, int flags) {
-        return new PagemapEntry(vaddr, 0, null, flags, nrPages, UnknownFields.NONE);
+        int compat = nrPages >= 0 && nrPages <= 0xffffffffL ? (int) nrPages : 0;
+        return new PagemapEntry(vaddr, compat, null, flags, nrPages, UnknownFields.NONE);
     }
 
     /** Number of pages, as CRIU reads it (unsigned). */
@@ -71,9 +76,13 @@ public record PagemapEntry(long vaddr, int compatNrPages, Boolean inParent, Inte
         return (flagsEffective() & PE_LAZY) != 0;
     }
 
-    /** A CRIU 4.x entry at {@code newVaddr} with {@code newNrPages} pages and {@code newFlags}, keeping this one's unknown fields. */
+    /**
+     * An entry at {@code newVaddr} with {@code newNrPages} pages and {@code newFlags}, written as
+     * {@link #of} writes it, keeping this one's unknown fields.
+     */
     public PagemapEntry with(long newVaddr, long newNrPages, int newFlags) {
-        return new PagemapEntry(newVaddr, 0, null, newFlags, newNrPages, unknown);
+        PagemapEntry e = of(newVaddr, newNrPages, newFlags);
+        return new PagemapEntry(e.vaddr, e.compatNrPages, null, e.flags, e.nrPages, unknown);
     }
 
     static PagemapEntry decode(ProtoReader r) throws CriuImageFormatException {

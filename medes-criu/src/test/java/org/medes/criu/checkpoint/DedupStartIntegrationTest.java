@@ -10,6 +10,10 @@ import org.medes.core.engine.DedupEngine;
 import org.medes.core.engine.PageRestoreException;
 import org.medes.core.image.DedupImage;
 import org.medes.core.registry.OffHeapFingerprintRegistry;
+import org.medes.criu.image.CriuImageWriter;
+import org.medes.criu.image.Pagemap;
+import org.medes.criu.image.PagemapEntry;
+import org.medes.criu.tool.FileTrees;
 
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -158,6 +162,75 @@ class DedupStartIntegrationTest {
         }
         assertCarriesOn(s.pid(), target, 3, atCheckpoint + 3);
         assertThat(FunctionWorker.counter(base.invoke())).as("the base keeps serving").isEqualTo(2);
+    }
+
+    /**
+     * Turns the full dump in {@code dump} into the top of a two-level chain, as CRIU writes a dump
+     * on top of a pre-dump: {@code parent} gets the whole pagemap and pages file (the pre-dump),
+     * and every other pagemap entry of {@code dump} becomes PE_PARENT, its pages dropped from
+     * {@code dump}'s pages file. (CRIU's own pre-dump needs the kernel's soft-dirty tracking, which
+     * this machine's kernel lacks: {@code criu check --feature mem_dirty_track} fails.)
+     */
+    private static void splitIntoChain(Path dump, Path parent) throws IOException {
+        Path pagemapFile = CheckpointFiles.onlyPagemap(dump);
+        Pagemap pm = CheckpointFiles.readPagemap(pagemapFile);
+        Path pagesFile = CheckpointFiles.pagesFile(dump, pm);
+        Files.createDirectories(parent);
+        Files.copy(pagemapFile, parent.resolve(pagemapFile.getFileName()));
+        Files.copy(pagesFile, parent.resolve(pagesFile.getFileName()));
+        byte[] all = Files.readAllBytes(pagesFile);
+        java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
+        List<PagemapEntry> entries = new ArrayList<>();
+        long at = 0;
+        for (int i = 0; i < pm.entries().size(); i++) {
+            PagemapEntry e = pm.entries().get(i);
+            long bytes = e.pageCount() * 4096;
+            if (i % 2 == 0) {
+                entries.add(PagemapEntry.of(e.vaddr(), e.pageCount(), PagemapEntry.PE_PARENT));
+            } else {
+                entries.add(e);
+                kept.write(all, (int) at, (int) bytes);
+            }
+            at += bytes;
+        }
+        String name = pagemapFile.getFileName().toString();
+        int pid = Integer.parseInt(name.substring("pagemap-".length(), name.length() - ".img".length()));
+        CriuImageWriter.writePagemap(dump, pid, pm.head(), entries);
+        CriuImageWriter.writePages(dump, pm.head().pagesId(), kept.toByteArray());
+        CriuImageWriter.linkParent(dump, dump.relativize(parent));
+    }
+
+    @Test
+    void aDumpOnTopOfAPreDumpIsDedupedWholeAndStartsWithoutItsChain() throws Exception {
+        FunctionWorker base = start("numpy-sum", 11);
+        FunctionWorker target = start("numpy-sum", 12);
+        base.invoke();
+        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        baseCheckpoint(dedup, base, "numpy-sum");
+        target.invoke();
+        long atCheckpoint = FunctionWorker.value(target.invoke());
+        Path pagesCopy = root.resolve("original-pages");
+        Path ck = targetCheckpoint(target, pagesCopy);
+        Path pre = root.resolve("pre");
+        splitIntoChain(ck, pre);
+        long fullBytes = Files.size(rawPages(pre).get(0));
+        assertThat(Files.size(rawPages(ck).get(0))).as("the top holds only some pages").isLessThan(fullBytes);
+
+        Path file = root.resolve("dedup/target.medes");
+        CheckpointDedupResult r = dedup.dedup(ck, file);
+        assertThat(r.rawBytes()).as("every page, the parent's included").isEqualTo(fullBytes);
+        FileTrees.delete(pre); // the chain is not needed any more
+        assertThat(r.criuFiles().resolve("parent")).doesNotExist();
+        Pagemap kept = CheckpointFiles.readPagemap(CheckpointFiles.onlyPagemap(r.criuFiles()));
+        assertThat(kept.entries()).allSatisfy(e -> assertThat(e.present() && !e.inParentImage()).as("%s", e).isTrue());
+        assertThat(kept.presentPages()).isEqualTo(r.pages());
+
+        DedupStartResult s = new DedupStart(engine, bases, criu).start(file, root.resolve("started"));
+        for (Path p : rawPages(root.resolve("started"))) {
+            assertThat(Files.mismatch(p, pagesCopy.resolve(p.getFileName()))).as("%s equals the full dump's", p)
+                    .isEqualTo(-1);
+        }
+        assertCarriesOn(s.pid(), target, 3, atCheckpoint + 3);
     }
 
     @Test

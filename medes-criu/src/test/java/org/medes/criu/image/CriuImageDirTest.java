@@ -110,8 +110,18 @@ class CriuImageDirTest {
         // vaddr 0x400000, compat_nr_pages 0, flags PE_PRESENT, nr_pages 3: as criu/page-xfer.c writes it
         byte[] msg = {0x08, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x02, 0x10, 0x00, 0x20, 0x04, 0x28, 0x03};
         PagemapEntry e = PagemapEntry.decode(new ProtoReader(msg, 0, msg.length, Path.of("x"), 0));
-        assertThat(e).isEqualTo(PagemapEntry.of(0x400000, 3, PRESENT));
+        assertThat(e.vaddr()).isEqualTo(0x400000);
+        assertThat(e.pageCount()).isEqualTo(3);
+        assertThat(e.flagsEffective()).isEqualTo(PRESENT);
         assertThat(e.encode()).isEqualTo(msg);
+        // as CRIU 4.1 writes it: the count in compat_nr_pages only (it reads nothing else)
+        byte[] v41 = {0x08, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x02, 0x10, 0x03, 0x20, 0x04};
+        PagemapEntry e41 = PagemapEntry.decode(new ProtoReader(v41, 0, v41.length, Path.of("x"), 0));
+        assertThat(e41.pageCount()).isEqualTo(3);
+        // what this library writes carries the count both ways, so that either CRIU reads 3 pages
+        byte[] both = {0x08, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x02, 0x10, 0x03, 0x20, 0x04, 0x28, 0x03};
+        assertThat(PagemapEntry.of(0x400000, 3, PRESENT).encode()).isEqualTo(both);
+        assertThat(e41.with(0x400000, 3, PRESENT).encode()).isEqualTo(both);
         // an old entry: in_parent, no flags, compat_nr_pages only
         byte[] old = {0x08, (byte) 0x80, 0x20, 0x10, 0x05, 0x18, 0x01};
         PagemapEntry o = PagemapEntry.decode(new ProtoReader(old, 0, old.length, Path.of("x"), 0));
