@@ -64,12 +64,12 @@ public final class PointerRelocation {
 
     /**
      * This relocation with each run of consecutive ranges of one delta joined into one range that
-     * also covers the gaps between them (unmapped, or base mappings with no pair in the target). ASLR moves regions, not mappings: the libraries
-     * and anonymous mappings of the mmap area keep their distances, so a process's dozens of
-     * ranges share three or four deltas (executable, heap, mmap area, stack); joined, most
-     * pointers of a page fall in the range the last one did and relocate with one compare. A
-     * word inside a gap pointed at no mapping of the base; moving it with its neighbours is as
-     * good a prediction as leaving it.
+     * also covers the gaps between them (unmapped, or base mappings with no pair in the target).
+     * ASLR moves regions, not mappings: the libraries and anonymous mappings of the mmap area keep
+     * their distances, so a process's dozens of ranges share three or four deltas (executable,
+     * heap, mmap area, stack); joined, most pointers of a page fall in the range the last one did
+     * and relocate with one compare. A word inside a gap pointed at no paired mapping of the base;
+     * moving it with its neighbours is as good a prediction as leaving it.
      */
     public PointerRelocation spanningGaps() {
         int n = starts.length;
