@@ -38,6 +38,8 @@ public class DedupBenchmark {
     BaseSandboxes bases;
     DedupEngine engine;
     DedupImage deduped;
+    /** Where {@link #restoreInto} rebuilds the pages, reused (warm) as a dedup start reuses its buffer. */
+    net.openhft.chronicle.bytes.BytesStore<?, Void> into;
 
     @Setup
     public void setUp() throws Exception {
@@ -47,12 +49,14 @@ public class DedupBenchmark {
         bases.addBase("fn", pages.base);
         engine = DedupEngine.builder().threads(threads).zstdLevel(zstdLevel).build();
         deduped = engine.dedup(pages.target, registry, bases);
+        into = net.openhft.chronicle.bytes.BytesStore.nativeStoreWithFixedCapacity(pages.target.pageBytes());
         System.out.printf("%n[corpus %s: %d pages, %.2f MiB, saved %.1f %%]%n", corpus, pages.target.pageCount(),
                 pages.target.pageBytes() / 1048576.0, 100 * deduped.savedFraction());
     }
 
     @TearDown
     public void tearDown() {
+        into.releaseLast();
         deduped.close();
         engine.close();
         bases.close();
@@ -74,6 +78,15 @@ public class DedupBenchmark {
             bases.release(d.id());
             return d.storedBytes();
         }
+    }
+
+    /** As a dedup start rebuilds: into caller-owned memory already touched (no page faults, no allocation). */
+    @Benchmark
+    public long restoreInto(PageBytes counter) throws PageRestoreException {
+        long at = into.addressForWrite(0);
+        engine.restoreInto(deduped, bases, at);
+        counter.pageBytes += pages.target.pageBytes();
+        return org.medes.core.page.OffHeap.getLong(at);
     }
 
     @Benchmark
