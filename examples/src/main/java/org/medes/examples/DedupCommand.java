@@ -117,8 +117,9 @@ final class DedupCommand {
 
     static void addBases(CheckpointDedup dedup, List<Path> dirs, PrintStream out) throws Exception {
         for (Path dir : dirs) {
-            int id = dedup.addBase(dir.getFileName().toString(), dir);
-            out.printf("base %d: %s%n", id, dir);
+            int[] ids = dedup.addBases(dir.getFileName().toString(), dir);
+            out.printf("base %s: %s%n", ids.length == 1 ? Integer.toString(ids[0])
+                    : java.util.Arrays.toString(ids) + " (one per process)", dir);
         }
     }
 }

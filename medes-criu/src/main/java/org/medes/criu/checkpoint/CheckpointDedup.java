@@ -12,6 +12,7 @@ import org.medes.criu.image.CriuProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -22,8 +23,10 @@ import java.util.Objects;
  * {@code FILE.criu/} (see {@link #criuFilesOf}), and then the raw pages ({@code pages-*.img}) are
  * deleted from the checkpoint. {@link DedupStart} walks it back.
  *
- * <p>A checkpoint here is one process; a dump on top of pre-dumps is read through its parent chain
- * and kept as one whole dump (its pagemap lists every page as present; no parent link).
+ * <p>A checkpoint of a process tree gets one dedup image per process with memory ({@link #dedup});
+ * {@link #read} and {@link #addBase} take one process, {@link #addBases} every process of a tree. A
+ * dump on top of pre-dumps is read through its parent chain and kept as one whole dump (its
+ * pagemaps list every page as present; no parent link).
  * Bases are checkpoints too ({@link #addBase}); their ids are given in the order they are added,
  * and a dedup image can only be rebuilt from a {@link BaseSandboxes} holding the same bases under
  * the same ids.
@@ -78,58 +81,121 @@ public final class CheckpointDedup {
 
     /**
      * Deduplicates the checkpoint in {@code checkpointDir} into {@code dedupFile} (replaced if it
-     * exists) and {@code FILE.criu/} (must be absent or empty). The dedup image is read back and
-     * checked before any raw page is deleted.
+     * exists) and {@code FILE.criu/} (must be absent or empty). A checkpoint of a process tree
+     * gets one dedup image per process with memory: the first (in pstree order) in {@code FILE},
+     * each other one in {@code FILE.pid-PID} beside it. Every dedup image is read back and checked
+     * before any raw page is deleted; when one fails, none is kept.
      *
-     * @param deleteRawPages delete the checkpoint's {@code pages-*.img} once the dedup image is safe
+     * @param deleteRawPages delete the checkpoint's {@code pages-*.img} once the dedup images are safe
      */
     public CheckpointDedupResult dedup(Path checkpointDir, Path dedupFile, boolean deleteRawPages) throws IOException {
         String id = dedupFile.getFileName().toString();
         long t0 = System.nanoTime();
-        try (SandboxImage image = read(checkpointDir, id)) {
-            long t1 = System.nanoTime();
-            DedupImage dedup;
-            try {
-                dedup = engine.dedup(image, bases.registry(), bases);
-            } catch (BasePageUnavailableException e) {
-                throw new CheckpointException("dedup of " + checkpointDir + ": a base page could not be read: "
-                        + e.getMessage(), e);
+        CriuImageDir images = CriuImageDir.open(checkpointDir);
+        List<CriuProcess> withMemory = images.processes().stream().filter(CriuProcess::hasMemory).toList();
+        if (withMemory.isEmpty()) {
+            throw new CheckpointException(checkpointDir + " holds no process with memory");
+        }
+        CheckpointFiles.pagemaps(checkpointDir); // refuses what a restore could not rebuild (shared memory)
+        Path criuFiles = criuFilesOf(dedupFile);
+        Path parent = dedupFile.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        List<Path> temps = new ArrayList<>();
+        List<Path> targets = new ArrayList<>();
+        List<String> retained = new ArrayList<>();
+        long readNs = 0;
+        long dedupNs = 0;
+        int pages = 0;
+        long raw = 0;
+        long stored = 0;
+        boolean ok = false;
+        try {
+            for (int i = 0; i < withMemory.size(); i++) {
+                int pid = withMemory.get(i).pid();
+                Path target = i == 0 ? dedupFile : CheckpointFiles.imageOf(dedupFile, pid);
+                String imageId = target.getFileName().toString();
+                long a = System.nanoTime();
+                try (SandboxImage image = images.toSandboxImage(pid, imageId)) {
+                    long b = System.nanoTime();
+                    readNs += b - a;
+                    DedupImage dedup;
+                    try {
+                        dedup = engine.dedup(image, bases.registry(), bases);
+                    } catch (BasePageUnavailableException e) {
+                        throw new CheckpointException("dedup of " + checkpointDir + " (pid " + pid
+                                + "): a base page could not be read: " + e.getMessage(), e);
+                    }
+                    retained.add(imageId);
+                    dedupNs += System.nanoTime() - b;
+                    try (dedup) {
+                        Path tmp = Files.createTempFile(parent, "." + imageId, ".tmp");
+                        temps.add(tmp);
+                        targets.add(target);
+                        dedup.writeTo(tmp);
+                        try (DedupImage check = DedupImage.read(tmp)) {
+                            if (check.pageCount() != image.pageCount()) {
+                                throw new CheckpointException(tmp + " reads back with " + check.pageCount()
+                                        + " pages, wrote " + image.pageCount());
+                            }
+                        } catch (DedupImageFormatException e) {
+                            throw new CheckpointException("the dedup image written for " + checkpointDir + " (pid "
+                                    + pid + ") does not read back: " + e.getMessage(), e);
+                        }
+                        pages += dedup.pageCount();
+                        raw += dedup.rawBytes();
+                        stored += dedup.storedBytes();
+                    }
+                }
             }
             long t2 = System.nanoTime();
-            try (dedup) {
-                Path criuFiles = criuFilesOf(dedupFile);
-                CheckpointFiles.copyWithoutPages(checkpointDir, criuFiles);
-                if (Files.exists(checkpointDir.resolve(CriuImageDir.PARENT), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    // the parent link is not kept: its pages are in the dedup image now
-                    CheckpointFiles.flattenPagemap(criuFiles);
+            CheckpointFiles.copyWithoutPages(checkpointDir, criuFiles);
+            if (Files.exists(checkpointDir.resolve(CriuImageDir.PARENT), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // the parent link is not kept: its pages are in the dedup images now
+                CheckpointFiles.flattenPagemaps(criuFiles);
+            }
+            for (int i = 0; i < temps.size(); i++) {
+                Files.move(temps.get(i), targets.get(i), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            ok = true;
+            if (deleteRawPages) {
+                CheckpointFiles.deleteRawPages(checkpointDir);
+            }
+            long t3 = System.nanoTime();
+            double saved = raw == 0 ? 0 : 1 - (double) stored / raw;
+            return new CheckpointDedupResult(dedupFile, criuFiles, id, pages, raw, stored, saved, deleteRawPages,
+                    java.time.Duration.ofNanos(readNs), java.time.Duration.ofNanos(dedupNs),
+                    java.time.Duration.ofNanos(t3 - t2 + (t2 - t0 - readNs - dedupNs)));
+        } finally {
+            for (Path tmp : temps) {
+                Files.deleteIfExists(tmp);
+            }
+            if (!ok) {
+                for (String r : retained) {
+                    bases.release(r); // no dedup image of this checkpoint holds its bases
                 }
-                Path parent = dedupFile.toAbsolutePath().getParent();
-                Files.createDirectories(parent);
-                Path tmp = Files.createTempFile(parent, "." + id, ".tmp");
-                try {
-                    dedup.writeTo(tmp);
-                    try (DedupImage check = DedupImage.read(tmp)) {
-                        if (check.pageCount() != image.pageCount()) {
-                            throw new CheckpointException(tmp + " reads back with " + check.pageCount() + " pages, wrote "
-                                    + image.pageCount());
-                        }
-                    } catch (DedupImageFormatException e) {
-                        throw new CheckpointException("the dedup image written for " + checkpointDir
-                                + " does not read back: " + e.getMessage(), e);
-                    }
-                    Files.move(tmp, dedupFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                } finally {
-                    Files.deleteIfExists(tmp);
-                }
-                if (deleteRawPages) {
-                    CheckpointFiles.deleteRawPages(checkpointDir);
-                }
-                long t3 = System.nanoTime();
-                return new CheckpointDedupResult(dedupFile, criuFiles, id, dedup.pageCount(), dedup.rawBytes(),
-                        dedup.storedBytes(), dedup.savedFraction(), deleteRawPages, java.time.Duration.ofNanos(t1 - t0),
-                        java.time.Duration.ofNanos(t2 - t1), java.time.Duration.ofNanos(t3 - t2));
             }
         }
+    }
+
+    /**
+     * Makes every process with memory of the checkpoint in {@code checkpointDir} (one, or each of
+     * a process tree) a base sandbox of {@code function}.
+     *
+     * @return their base ids, in pstree order
+     */
+    public int[] addBases(String function, Path checkpointDir) throws IOException {
+        CriuImageDir images = CriuImageDir.open(checkpointDir);
+        List<CriuProcess> withMemory = images.processes().stream().filter(CriuProcess::hasMemory).toList();
+        if (withMemory.isEmpty()) {
+            throw new CheckpointException(checkpointDir + " holds no process with memory");
+        }
+        int[] ids = new int[withMemory.size()];
+        for (int i = 0; i < ids.length; i++) {
+            int pid = withMemory.get(i).pid();
+            ids[i] = bases.addBase(function, images.toSandboxImage(pid, "base " + checkpointDir.getFileName()
+                    + (ids.length > 1 ? " pid " + pid : "")));
+        }
+        return ids;
     }
 }

@@ -99,6 +99,53 @@ final class CheckpointFiles {
         return out;
     }
 
+    /**
+     * The {@code pagemap-PID.img} files of {@code dir} by pid, one per process with memory
+     * (shared-memory pagemaps, {@code pagemap-shmem-*}, are not process pagemaps).
+     */
+    static java.util.SortedMap<Integer, Path> pagemaps(Path dir) throws IOException {
+        java.util.SortedMap<Integer, Path> found = new java.util.TreeMap<>();
+        for (Path f : list(dir)) {
+            String name = f.getFileName().toString();
+            if (name.startsWith("pagemap-") && name.endsWith(".img")) {
+                String pid = name.substring("pagemap-".length(), name.length() - ".img".length());
+                if (!pid.matches("[0-9]{1,9}")) {
+                    throw new CheckpointException(f + ": not a process pagemap (shared memory is not supported)");
+                }
+                found.put(Integer.parseInt(pid), f);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The dedup image of process {@code pid} of a checkpointed tree whose first process (in
+     * pstree order) is in {@code dedupFile}: {@code FILE.pid-PID} beside it.
+     */
+    static Path imageOf(Path dedupFile, int pid) {
+        return dedupFile.resolveSibling(dedupFile.getFileName() + ".pid-" + pid);
+    }
+
+    /**
+     * The dedup image files of {@code dedupFile}'s checkpoint by pid, in pstree order: the first
+     * process with memory in {@code dedupFile}, every other one in {@link #imageOf}. Each must
+     * have a pagemap among {@code criuFiles}.
+     */
+    static java.util.LinkedHashMap<Integer, Path> images(Path dedupFile, Path criuFiles) throws IOException {
+        java.util.SortedMap<Integer, Path> maps = pagemaps(criuFiles);
+        java.util.LinkedHashMap<Integer, Path> out = new java.util.LinkedHashMap<>();
+        for (org.medes.criu.image.PstreeEntry e : org.medes.criu.image.CriuImageDir.readPstree(criuFiles)) {
+            if (maps.containsKey(e.pid())) {
+                out.put(e.pid(), out.isEmpty() ? dedupFile : imageOf(dedupFile, e.pid()));
+            }
+        }
+        if (out.size() != maps.size()) {
+            throw new CheckpointException(criuFiles + " holds pagemaps of pids " + maps.keySet()
+                    + " that pstree.img does not all list");
+        }
+        return out;
+    }
+
     /** The only {@code pagemap-PID.img} of {@code dir}; a dedup checkpoint holds one process. */
     static Path onlyPagemap(Path dir) throws IOException {
         List<Path> found = new ArrayList<>();
@@ -116,23 +163,22 @@ final class CheckpointFiles {
     }
 
     /**
-     * Rewrites the only pagemap of {@code dir}, the top of a dump on top of pre-dumps, as the
+     * Rewrites each process pagemap of {@code dir}, the top of a dump on top of pre-dumps, as the
      * pagemap of a whole dump: each entry whose pages are in a parent image (PE_PARENT) becomes
      * present, the others stay as they are (CRIU's entry boundaries are kept), so that a pages file
      * holding every page of the dump in address order (what a restore writes) matches it. The head
      * (the pages file id) is kept.
      */
-    static void flattenPagemap(Path dir) throws IOException {
-        Path file = onlyPagemap(dir);
-        Pagemap old = readPagemap(file);
-        String name = file.getFileName().toString();
-        int pid = Integer.parseInt(name.substring("pagemap-".length(), name.length() - ".img".length()));
-        List<PagemapEntry> entries = new ArrayList<>();
-        for (PagemapEntry e : old.entries()) {
-            entries.add(e.inParentImage() ? PagemapEntry.of(e.vaddr(), e.pageCount(),
-                    (e.flagsEffective() & ~PagemapEntry.PE_PARENT) | PagemapEntry.PE_PRESENT) : e);
+    static void flattenPagemaps(Path dir) throws IOException {
+        for (java.util.Map.Entry<Integer, Path> m : pagemaps(dir).entrySet()) {
+            Pagemap old = readPagemap(m.getValue());
+            List<PagemapEntry> entries = new ArrayList<>();
+            for (PagemapEntry e : old.entries()) {
+                entries.add(e.inParentImage() ? PagemapEntry.of(e.vaddr(), e.pageCount(),
+                        (e.flagsEffective() & ~PagemapEntry.PE_PARENT) | PagemapEntry.PE_PRESENT) : e);
+            }
+            CriuImageWriter.writePagemap(dir, m.getKey(), old.head(), entries);
         }
-        CriuImageWriter.writePagemap(dir, pid, old.head(), entries);
     }
 
     /** Reads a pagemap file, with or without the head magic (CRIU 4 writes it, img_version 2). */

@@ -207,9 +207,12 @@ public final class CriuCheckpointer {
      */
     static long freePid(Path dir) throws IOException {
         long pid = rootPid(dir);
-        if (Processes.isTaken(pid)) {
-            throw new CheckpointException("cannot restore " + dir + ": its pid " + pid + " is still taken (state "
-                    + Processes.state(pid) + "); the dumped process must have exited and been reaped by its parent");
+        for (PstreeEntry e : CriuImageDir.readPstree(dir)) {
+            if (Processes.isTaken(e.pid())) {
+                throw new CheckpointException("cannot restore " + dir + ": its pid " + e.pid() + (e.pid() == pid ? ""
+                        : " (a process of the dumped tree)") + " is still taken (state " + Processes.state(e.pid())
+                        + "); the dumped process must have exited and been reaped by its parent");
+            }
         }
         return pid;
     }

@@ -9,6 +9,7 @@ import org.medes.core.image.DedupImageFormatException;
 import org.medes.core.page.PageSize;
 import org.medes.criu.image.Pagemap;
 import org.medes.criu.tool.CriuSwrk;
+import org.medes.criu.tool.ImageStreamer;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -17,6 +18,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
@@ -63,40 +67,59 @@ public final class DedupStart implements AutoCloseable {
      */
     public RebuildResult rebuild(Path dedupFile, Path outDir) throws IOException {
         Path criuFiles = criuFilesOf(dedupFile);
-        Pagemap pagemap = CheckpointFiles.readPagemap(CheckpointFiles.onlyPagemap(criuFiles));
-        long t0 = System.nanoTime();
-        try (DedupImage dedup = readImage(dedupFile)) {
-            CheckpointFiles.checkPageOrder(pagemap, dedup.id(), dedup.pageCount(), dedup::pageVaddr);
-            long t1 = System.nanoTime();
-            long bytes = (long) dedup.pageCount() << PageSize.SHIFT;
-            boolean created = !Files.exists(outDir);
-            CheckpointFiles.copyWithoutPages(criuFiles, outDir);
-            Path target = CheckpointFiles.pagesFile(outDir, pagemap);
-            Path tmp = outDir.resolve("." + target.getFileName() + ".tmp");
-            boolean ok = false;
-            try {
-                // the pages are rebuilt straight into the mapped pages file: no copy in between
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE)) {
-                    if (bytes > 0) {
-                        MappedPages.rebuildInto(ch, bytes, address -> engine.restoreInto(dedup, bases, address));
+        Map<Integer, Path> images = CheckpointFiles.images(dedupFile, criuFiles);
+        Map<Integer, Path> pagemaps = CheckpointFiles.pagemaps(criuFiles);
+        long readNs = 0;
+        long rebuildNs = 0;
+        long writeNs = 0;
+        int pages = 0;
+        long bytes = 0;
+        String id = null;
+        boolean created = !Files.exists(outDir);
+        boolean ok = false;
+        try {
+            boolean copied = false;
+            for (Map.Entry<Integer, Path> process : images.entrySet()) {
+                long t0 = System.nanoTime();
+                Pagemap pagemap = CheckpointFiles.readPagemap(pagemaps.get(process.getKey()));
+                try (DedupImage dedup = readImage(process.getValue(), process.getKey())) {
+                    CheckpointFiles.checkPageOrder(pagemap, dedup.id(), dedup.pageCount(), dedup::pageVaddr);
+                    id = id == null ? dedup.id() : id;
+                    if (!copied) {
+                        CheckpointFiles.copyWithoutPages(criuFiles, outDir);
+                        copied = true;
                     }
-                } catch (PageRestoreException e) {
-                    throw new CheckpointException("dedup start of " + dedupFile + " aborted before CRIU restore: "
-                            + e.getMessage(), e);
+                    long t1 = System.nanoTime();
+                    long size = (long) dedup.pageCount() << PageSize.SHIFT;
+                    Path target = CheckpointFiles.pagesFile(outDir, pagemap);
+                    Path tmp = outDir.resolve("." + target.getFileName() + ".tmp");
+                    // the pages are rebuilt straight into the mapped pages file: no copy in between
+                    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE)) {
+                        if (size > 0) {
+                            MappedPages.rebuildInto(ch, size, address -> engine.restoreInto(dedup, bases, address));
+                        }
+                    } catch (PageRestoreException e) {
+                        throw new CheckpointException("dedup start of " + process.getValue()
+                                + " aborted before CRIU restore: " + e.getMessage(), e);
+                    }
+                    long t2 = System.nanoTime();
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                    readNs += t1 - t0;
+                    rebuildNs += t2 - t1;
+                    writeNs += System.nanoTime() - t2;
+                    pages += dedup.pageCount();
+                    bytes += size;
                 }
-                long t2 = System.nanoTime();
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                ok = true;
-                long t3 = System.nanoTime();
-                return new RebuildResult(outDir, dedup.id(), dedup.pageCount(), bytes, Duration.ofNanos(t1 - t0),
-                        Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2));
-            } finally {
-                if (!ok) {
-                    CheckpointFiles.emptyDir(outDir); // nothing of a failed rebuild is left behind
-                    if (created) {
-                        Files.deleteIfExists(outDir);
-                    }
+            }
+            ok = true;
+            return new RebuildResult(outDir, id, pages, bytes, Duration.ofNanos(readNs), Duration.ofNanos(rebuildNs),
+                    Duration.ofNanos(writeNs));
+        } finally {
+            if (!ok) {
+                CheckpointFiles.emptyDir(outDir); // nothing of a failed rebuild is left behind
+                if (created) {
+                    Files.deleteIfExists(outDir);
                 }
             }
         }
@@ -201,51 +224,76 @@ public final class DedupStart implements AutoCloseable {
     private DedupStartResult startStreamed(Path dedupFile, Path workDir, StreamedRestore restore) throws IOException {
         long t0 = System.nanoTime();
         Path criuFiles = criuFilesOf(dedupFile);
-        Pagemap pagemap = CheckpointFiles.readPagemap(CheckpointFiles.onlyPagemap(criuFiles));
-        String pagesName = CheckpointFiles.pagesFile(workDir, pagemap).getFileName().toString();
-        StreamedPages pages = new StreamedPages(pagesName);
-        restore.begin(criuFiles, Map.of(pagesName, pages));
+        Map<Integer, Path> images = CheckpointFiles.images(dedupFile, criuFiles);
+        Map<Integer, Path> pagemapFiles = CheckpointFiles.pagemaps(criuFiles);
+        List<Pagemap> pagemaps = new ArrayList<>();
+        List<StreamedPages> streams = new ArrayList<>();
+        Map<String, ImageStreamer.Content> contents = new LinkedHashMap<>();
+        for (int pid : images.keySet()) {
+            Pagemap pagemap = CheckpointFiles.readPagemap(pagemapFiles.get(pid));
+            String pagesName = CheckpointFiles.pagesFile(workDir, pagemap).getFileName().toString();
+            StreamedPages pages = new StreamedPages(pagesName);
+            pagemaps.add(pagemap);
+            streams.add(pages);
+            contents.put(pagesName, pages);
+        }
+        restore.begin(criuFiles, contents);
         BytesStore<?, Void> memory = null;
+        List<DedupImage> dedups = new ArrayList<>();
         try {
             PageRestoreException failed = null;
+            Path failedImage = null;
             long t1;
             long t2;
-            String id;
-            int count;
-            try (DedupImage dedup = readImage(dedupFile)) {
-                CheckpointFiles.checkPageOrder(pagemap, dedup.id(), dedup.pageCount(), dedup::pageVaddr);
-                id = dedup.id();
-                count = dedup.pageCount();
+            int count = 0;
+            try {
+                int k = 0;
+                for (Map.Entry<Integer, Path> process : images.entrySet()) {
+                    DedupImage dedup = readImage(process.getValue(), process.getKey());
+                    dedups.add(dedup);
+                    CheckpointFiles.checkPageOrder(pagemaps.get(k++), dedup.id(), dedup.pageCount(), dedup::pageVaddr);
+                    count += dedup.pageCount();
+                }
                 t1 = System.nanoTime();
                 memory = takeBuffer((long) count << PageSize.SHIFT);
+                long[] addresses = new long[dedups.size()];
                 long address = memory.addressForWrite(0);
-                pages.begin(address, count);
-                try {
-                    if (count > 0) {
-                        engine.restoreInto(dedup, bases, address, pages);
+                for (int i = 0; i < dedups.size(); i++) {
+                    addresses[i] = address;
+                    streams.get(i).begin(address, dedups.get(i).pageCount());
+                    address += (long) dedups.get(i).pageCount() << PageSize.SHIFT;
+                }
+                // one process after the other: CRIU waits on a pages file whose pages are not rebuilt yet
+                for (int i = 0; i < dedups.size() && failed == null; i++) {
+                    try {
+                        if (dedups.get(i).pageCount() > 0) {
+                            engine.restoreInto(dedups.get(i), bases, addresses[i], streams.get(i));
+                        }
+                    } catch (PageRestoreException e) {
+                        failed = e;
+                        failedImage = List.copyOf(images.values()).get(i);
                     }
-                } catch (PageRestoreException e) {
-                    failed = e;
                 }
                 t2 = System.nanoTime();
             } catch (IOException | RuntimeException e) {
-                pages.abort(e.getMessage());
+                streams.forEach(p -> p.abort(e.getMessage()));
                 awaitFailed(restore);
                 throw e;
             }
             if (failed != null) {
-                pages.abort("page " + failed.page() + " could not be rebuilt");
+                String why = "page " + failed.page() + " of " + failedImage + " could not be rebuilt";
+                streams.forEach(p -> p.abort(why));
                 awaitFailed(restore);
-                throw new CheckpointException("dedup start of " + dedupFile + " aborted before the restored process ran: "
-                        + failed.getMessage(), failed);
+                throw new CheckpointException("dedup start of " + failedImage
+                        + " aborted before the restored process ran: " + failed.getMessage(), failed);
             }
             RestoreResult restored = restore.await();
-            long bytes = (long) count << PageSize.SHIFT;
-            RebuildResult rebuilt = new RebuildResult(workDir, id, count, bytes, Duration.ofNanos(t1 - t0),
-                    Duration.ofNanos(t2 - t1), Duration.ZERO);
+            RebuildResult rebuilt = new RebuildResult(workDir, dedups.get(0).id(), count, (long) count << PageSize.SHIFT,
+                    Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1), Duration.ZERO);
             return new DedupStartResult(rebuilt, restored, Duration.ofNanos(System.nanoTime() - t0));
         } finally {
-            pages.abort("the start ended"); // a no-op once every page was written
+            streams.forEach(p -> p.abort("the start ended")); // a no-op once every page was written
+            dedups.forEach(DedupImage::close);
             if (memory != null) {
                 giveBack(memory); // only now: CRIU has finished reading the pages (or was stopped)
             }
@@ -311,7 +359,10 @@ public final class DedupStart implements AutoCloseable {
         return criuFiles;
     }
 
-    private static DedupImage readImage(Path dedupFile) throws IOException {
+    private static DedupImage readImage(Path dedupFile, int pid) throws IOException {
+        if (!Files.exists(dedupFile)) {
+            throw new CheckpointException("dedup image " + dedupFile + " of process " + pid + " is missing");
+        }
         try {
             return DedupImage.read(dedupFile);
         } catch (DedupImageFormatException e) {

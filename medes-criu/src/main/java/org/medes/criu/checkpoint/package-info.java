@@ -57,7 +57,9 @@
  * {@code rlimit: Can't setup RLIMIT_NOFILE} log line is harmless.
  *
  * <h2>Scope</h2>
- * One process per dedup checkpoint. A dump on top of pre-dumps ({@code criu dump
+ * A checkpoint of a process tree gets one dedup image per process with memory: the first (in
+ * pstree order) in {@code FILE}, the others in {@code FILE.pid-PID} beside it, all started
+ * together; {@code CheckpointDedup.addBases} makes each process of a tree a base. A dump on top of pre-dumps ({@code criu dump
  * --prev-images-dir}) is read through its parent chain and kept as one whole dump: the kept
  * pagemap lists every page as present and the parent link is dropped, so the chain may be deleted
  * once the dedup image is written. Bases are

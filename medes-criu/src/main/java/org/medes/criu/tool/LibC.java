@@ -126,6 +126,12 @@ public interface LibC {
     @SaveError
     int kill(int pid, int signal);
 
+    /** {@code prctl} option: orphaned descendants are re-parented to the caller, which must reap them. */
+    int PR_SET_CHILD_SUBREAPER = 36;
+
+    @SaveError
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
     String strerror(int errno);
 
     /** The loaded library, or the reason it cannot be loaded. */
