@@ -234,6 +234,25 @@ class DedupStartIntegrationTest {
     }
 
     @Test
+    void aCheckpointWithSharedMemoryIsRefusedBeforeAnyPageIsDeleted() throws Exception {
+        FunctionWorker base = start("wordcount", 13);
+        FunctionWorker target = start("wordcount", 14);
+        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        baseCheckpoint(dedup, base, "wordcount");
+        Path ck = targetCheckpoint(target, null);
+        List<Path> raw = rawPages(ck);
+        Files.write(ck.resolve("pagemap-shmem-4242.img"), new byte[0]); // as CRIU names shared memory's pagemap
+        Path file = root.resolve("target.medes");
+        assertThatThrownBy(() -> dedup.dedup(ck, file))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("pagemap-shmem-4242.img")
+                .hasMessageContaining("shared memory");
+        assertThat(rawPages(ck)).as("raw pages kept").isEqualTo(raw);
+        assertThat(file).doesNotExist();
+        assertThat(CheckpointDedup.criuFilesOf(file)).doesNotExist();
+    }
+
+    @Test
     void dedupsAgainstABaseOfAnotherFunction() throws Exception {
         FunctionWorker base = start("wordcount", 5);
         FunctionWorker target = start("numpy-sum", 6);
