@@ -7,6 +7,7 @@ import org.medes.criu.checkpoint.CriuCheckpointer;
 import org.medes.criu.checkpoint.FunctionWorker;
 import org.medes.criu.checkpoint.RestoreResult;
 import org.medes.criu.tool.Criu;
+import org.medes.criu.tool.FileTrees;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -32,13 +33,15 @@ class CheckpointCommandsTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        root = ShmDirs.create("medes-cli-test-");
+        root = FileTrees.createTempOnTmpfs("medes-cli-test-");
     }
 
     @AfterEach
     void tearDown() throws IOException {
         workers.forEach(FunctionWorker::close);
-        ShmDirs.delete(root);
+        if (root != null) {
+            FileTrees.delete(root);
+        }
     }
 
     private static void criuMustBeAvailable() {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.medes.criu.checkpoint.CriuCheckpointer;
 import org.medes.criu.checkpoint.FunctionWorker;
 import org.medes.criu.tool.Criu;
+import org.medes.criu.tool.FileTrees;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,13 +36,15 @@ class CompareCommandTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        root = ShmDirs.create("medes-compare-test-");
+        root = FileTrees.createTempOnTmpfs("medes-compare-test-");
     }
 
     @AfterEach
     void tearDown() throws IOException {
         workers.forEach(FunctionWorker::close);
-        ShmDirs.delete(root);
+        if (root != null) {
+            FileTrees.delete(root);
+        }
     }
 
     private FunctionWorker start(String function, int input) throws IOException {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.medes.criu.checkpoint.FunctionWorker;
 import org.medes.criu.image.CriuImageDir;
 import org.medes.criu.tool.Criu;
+import org.medes.criu.tool.FileTrees;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,12 +26,14 @@ class CorpusCommandTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        root = ShmDirs.create("medes-corpus-");
+        root = FileTrees.createTempOnTmpfs("medes-corpus-");
     }
 
     @AfterEach
     void tearDown() throws IOException {
-        ShmDirs.delete(root);
+        if (root != null) {
+            FileTrees.delete(root);
+        }
     }
 
     @Test

@@ -78,9 +78,7 @@ final class Xdelta3Engine implements CompareEngine {
 
     @Override
     public Encoded encode(ComparePair pair) throws IOException {
-        Path shm = Path.of("/dev/shm");
-        Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "medes-xdelta3-")
-                : Files.createTempDirectory("medes-xdelta3-");
+        Path dir = FileTrees.createTempOnTmpfs("medes-xdelta3-");
         Path base = dir.resolve("base.pages");
         Path target = dir.resolve("target.pages");
         Path vcdiff = dir.resolve("target.vcdiff");

@@ -8,11 +8,21 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * Deletes the temporary directories (checkpoints on {@code /dev/shm}, scratch files) that the
- * checkpoint tools, the compare tool and the commands make. Stateless.
+ * Makes and deletes the temporary directories (checkpoints on {@code /dev/shm}, scratch files) of
+ * the checkpoint tools, the compare tool, the commands and the tests. Stateless.
  */
 public final class FileTrees {
     private FileTrees() {
+    }
+
+    /**
+     * A new temporary directory named {@code prefix...} on tmpfs ({@code /dev/shm}, where CRIU images
+     * belong) when it is there and writable, else in the default temporary directory.
+     */
+    public static Path createTempOnTmpfs(String prefix) throws IOException {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, prefix)
+                : Files.createTempDirectory(prefix);
     }
 
     /** Deletes {@code dir} and everything under it; nothing happens when it does not exist. */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.medes.criu.tool.Criu;
+import org.medes.criu.tool.FileTrees;
 
 /**
  * What one CRIU integration test works with: a directory on tmpfs for checkpoints and workers, the
@@ -23,7 +24,7 @@ final class LiveWorkers implements AutoCloseable {
     private final List<FunctionWorker> workers = new ArrayList<>();
 
     LiveWorkers(String prefix) throws IOException {
-        this.root = ShmDirs.create(prefix);
+        this.root = FileTrees.createTempOnTmpfs(prefix);
         this.criu = CriuCheckpointer.system();
     }
 
@@ -62,6 +63,6 @@ final class LiveWorkers implements AutoCloseable {
     @Override
     public void close() throws IOException {
         workers.forEach(FunctionWorker::close);
-        ShmDirs.delete(root);
+        FileTrees.delete(root);
     }
 }

@@ -70,7 +70,7 @@ class ProcessTreeIntegrationTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        root = Files.createTempDirectory(Path.of("/dev/shm"), "medes-tree-test-");
+        root = FileTrees.createTempOnTmpfs("medes-tree-test-");
         criu = CriuCheckpointer.system();
         registry = new OffHeapFingerprintRegistry();
         bases = BaseSandboxes.builder().registry(registry).build();

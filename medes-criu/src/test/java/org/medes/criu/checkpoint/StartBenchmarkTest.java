@@ -2,6 +2,7 @@ package org.medes.criu.checkpoint;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.medes.criu.tool.FileTrees;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -21,7 +22,7 @@ class StartBenchmarkTest {
 
     @Test
     void oneRoundReportsEveryStartTime() throws Exception {
-        Path root = ShmDirs.create("medes-start-bench-test-");
+        Path root = FileTrees.createTempOnTmpfs("medes-start-bench-test-");
         try {
             StartBenchmark.Samples s = new StartBenchmark(root, 2, List.of(CriuCheckpointer.Mode.RPC), null, 0)
                     .run(1);
@@ -30,7 +31,7 @@ class StartBenchmarkTest {
             assertThat(s.all().values()).allSatisfy(v -> assertThat(v).hasSize(1).allSatisfy(ms -> assertThat(ms).isPositive()));
             assertThat(s.median("dedup start rpc + answer")).isGreaterThan(s.median("dedup start rpc: rebuild"));
         } finally {
-            ShmDirs.delete(root);
+            FileTrees.delete(root);
         }
     }
 }
