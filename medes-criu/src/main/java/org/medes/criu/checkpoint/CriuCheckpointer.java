@@ -206,8 +206,9 @@ public final class CriuCheckpointer {
      * @throws CheckpointException when the images cannot say it or the pid is still taken
      */
     static long freePid(Path dir) throws IOException {
-        long pid = rootPid(dir);
-        for (PstreeEntry e : CriuImageDir.readPstree(dir)) {
+        List<PstreeEntry> tree = pstree(dir);
+        long pid = tree.get(0).pid();
+        for (PstreeEntry e : tree) {
             if (Processes.isTaken(e.pid())) {
                 throw new CheckpointException("cannot restore " + dir + ": its pid " + e.pid() + (e.pid() == pid ? ""
                         : " (a process of the dumped tree)") + " is still taken (state " + Processes.state(e.pid())
@@ -219,12 +220,17 @@ public final class CriuCheckpointer {
 
     /** The root pid of the tree dumped in {@code dir}. */
     static long rootPid(Path dir) throws IOException {
+        return pstree(dir).get(0).pid();
+    }
+
+    /** The processes dumped in {@code dir}, root first; never empty. */
+    private static List<PstreeEntry> pstree(Path dir) throws IOException {
         try {
             List<PstreeEntry> tree = CriuImageDir.readPstree(dir);
             if (tree.isEmpty()) {
                 throw new CheckpointException("cannot restore " + dir + ": pstree.img lists no process");
             }
-            return tree.get(0).pid();
+            return tree;
         } catch (CheckpointException e) {
             throw e;
         } catch (IOException e) {
