@@ -126,17 +126,22 @@ final class CheckpointFiles {
         return dedupFile.resolveSibling(dedupFile.getFileName() + ".pid-" + pid);
     }
 
+    /** One process of a deduplicated checkpoint: its dedup image and its pagemap among the CRIU files. */
+    record ProcessImage(int pid, Path image, Path pagemap) {
+    }
+
     /**
-     * The dedup image files of {@code dedupFile}'s checkpoint by pid, in pstree order: the first
-     * process with memory in {@code dedupFile}, every other one in {@link #imageOf}. Each must
-     * have a pagemap among {@code criuFiles}.
+     * The processes of {@code dedupFile}'s checkpoint, in pstree order: the first process with
+     * memory has its dedup image in {@code dedupFile}, every other one in {@link #imageOf}; each
+     * has its pagemap among {@code criuFiles}.
      */
-    static java.util.LinkedHashMap<Integer, Path> images(Path dedupFile, Path criuFiles) throws IOException {
+    static List<ProcessImage> images(Path dedupFile, Path criuFiles) throws IOException {
         java.util.SortedMap<Integer, Path> maps = pagemaps(criuFiles);
-        java.util.LinkedHashMap<Integer, Path> out = new java.util.LinkedHashMap<>();
+        List<ProcessImage> out = new ArrayList<>();
         for (org.medes.criu.image.PstreeEntry e : org.medes.criu.image.CriuImageDir.readPstree(criuFiles)) {
-            if (maps.containsKey(e.pid())) {
-                out.put(e.pid(), out.isEmpty() ? dedupFile : imageOf(dedupFile, e.pid()));
+            Path pagemap = maps.get(e.pid());
+            if (pagemap != null) {
+                out.add(new ProcessImage(e.pid(), out.isEmpty() ? dedupFile : imageOf(dedupFile, e.pid()), pagemap));
             }
         }
         if (out.size() != maps.size()) {
@@ -144,22 +149,6 @@ final class CheckpointFiles {
                     + " that pstree.img does not all list");
         }
         return out;
-    }
-
-    /** The only {@code pagemap-PID.img} of {@code dir}; a dedup checkpoint holds one process. */
-    static Path onlyPagemap(Path dir) throws IOException {
-        List<Path> found = new ArrayList<>();
-        for (Path f : list(dir)) {
-            String name = f.getFileName().toString();
-            if (name.startsWith("pagemap-") && name.endsWith(".img")) {
-                found.add(f);
-            }
-        }
-        if (found.size() != 1) {
-            throw new CheckpointException(dir + " holds " + found.size() + " pagemap files " + found
-                    + ", expected exactly one (one process per dedup checkpoint)");
-        }
-        return found.get(0);
     }
 
     /**

@@ -67,8 +67,7 @@ public final class DedupStart implements AutoCloseable {
      */
     public RebuildResult rebuild(Path dedupFile, Path outDir) throws IOException {
         Path criuFiles = criuFilesOf(dedupFile);
-        Map<Integer, Path> images = CheckpointFiles.images(dedupFile, criuFiles);
-        Map<Integer, Path> pagemaps = CheckpointFiles.pagemaps(criuFiles);
+        List<CheckpointFiles.ProcessImage> images = CheckpointFiles.images(dedupFile, criuFiles);
         long readNs = 0;
         long rebuildNs = 0;
         long writeNs = 0;
@@ -79,10 +78,10 @@ public final class DedupStart implements AutoCloseable {
         boolean ok = false;
         try {
             boolean copied = false;
-            for (Map.Entry<Integer, Path> process : images.entrySet()) {
+            for (CheckpointFiles.ProcessImage process : images) {
                 long t0 = System.nanoTime();
-                Pagemap pagemap = CheckpointFiles.readPagemap(pagemaps.get(process.getKey()));
-                try (DedupImage dedup = readImage(process.getValue(), process.getKey())) {
+                Pagemap pagemap = CheckpointFiles.readPagemap(process.pagemap());
+                try (DedupImage dedup = readImage(process)) {
                     CheckpointFiles.checkPageOrder(pagemap, dedup.id(), dedup.pageCount(), dedup::pageVaddr);
                     id = id == null ? dedup.id() : id;
                     if (!copied) {
@@ -100,7 +99,7 @@ public final class DedupStart implements AutoCloseable {
                             MappedPages.rebuildInto(ch, size, address -> engine.restoreInto(dedup, bases, address));
                         }
                     } catch (PageRestoreException e) {
-                        throw new CheckpointException("dedup start of " + process.getValue()
+                        throw new CheckpointException("dedup start of " + process.image()
                                 + " aborted before CRIU restore: " + e.getMessage(), e);
                     }
                     long t2 = System.nanoTime();
@@ -224,13 +223,12 @@ public final class DedupStart implements AutoCloseable {
     private DedupStartResult startStreamed(Path dedupFile, Path workDir, StreamedRestore restore) throws IOException {
         long t0 = System.nanoTime();
         Path criuFiles = criuFilesOf(dedupFile);
-        Map<Integer, Path> images = CheckpointFiles.images(dedupFile, criuFiles);
-        Map<Integer, Path> pagemapFiles = CheckpointFiles.pagemaps(criuFiles);
+        List<CheckpointFiles.ProcessImage> images = CheckpointFiles.images(dedupFile, criuFiles);
         List<Pagemap> pagemaps = new ArrayList<>();
         List<StreamedPages> streams = new ArrayList<>();
         Map<String, ImageStreamer.Content> contents = new LinkedHashMap<>();
-        for (int pid : images.keySet()) {
-            Pagemap pagemap = CheckpointFiles.readPagemap(pagemapFiles.get(pid));
+        for (CheckpointFiles.ProcessImage process : images) {
+            Pagemap pagemap = CheckpointFiles.readPagemap(process.pagemap());
             String pagesName = CheckpointFiles.pagesFile(workDir, pagemap).getFileName().toString();
             StreamedPages pages = new StreamedPages(pagesName);
             pagemaps.add(pagemap);
@@ -247,11 +245,10 @@ public final class DedupStart implements AutoCloseable {
             long t2;
             int count = 0;
             try {
-                int k = 0;
-                for (Map.Entry<Integer, Path> process : images.entrySet()) {
-                    DedupImage dedup = readImage(process.getValue(), process.getKey());
+                for (int i = 0; i < images.size(); i++) {
+                    DedupImage dedup = readImage(images.get(i));
                     dedups.add(dedup);
-                    CheckpointFiles.checkPageOrder(pagemaps.get(k++), dedup.id(), dedup.pageCount(), dedup::pageVaddr);
+                    CheckpointFiles.checkPageOrder(pagemaps.get(i), dedup.id(), dedup.pageCount(), dedup::pageVaddr);
                     count += dedup.pageCount();
                 }
                 t1 = System.nanoTime();
@@ -271,7 +268,7 @@ public final class DedupStart implements AutoCloseable {
                         }
                     } catch (PageRestoreException e) {
                         failed = e;
-                        failedImage = List.copyOf(images.values()).get(i);
+                        failedImage = images.get(i).image();
                     }
                 }
                 t2 = System.nanoTime();
@@ -359,9 +356,10 @@ public final class DedupStart implements AutoCloseable {
         return criuFiles;
     }
 
-    private static DedupImage readImage(Path dedupFile, int pid) throws IOException {
+    private static DedupImage readImage(CheckpointFiles.ProcessImage process) throws IOException {
+        Path dedupFile = process.image();
         if (!Files.exists(dedupFile)) {
-            throw new CheckpointException("dedup image " + dedupFile + " of process " + pid + " is missing");
+            throw new CheckpointException("dedup image " + dedupFile + " of process " + process.pid() + " is missing");
         }
         try {
             return DedupImage.read(dedupFile);

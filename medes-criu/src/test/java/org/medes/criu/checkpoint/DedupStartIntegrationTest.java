@@ -25,6 +25,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -116,6 +117,20 @@ class DedupStartIntegrationTest {
         assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(value);
     }
 
+    /** Every pages file of {@code dir} is byte for byte the one of the same name in {@code dumped}. */
+    private static void assertPagesAsDumped(Path dir, Path dumped) throws IOException {
+        for (Path p : rawPages(dir)) {
+            assertThat(Files.mismatch(p, dumped.resolve(p.getFileName()))).as("%s equals the dump's", p).isEqualTo(-1);
+        }
+    }
+
+    /** The pagemap of the one process dumped in {@code dir}. */
+    private static Path onlyPagemap(Path dir) throws IOException {
+        Map<Integer, Path> pagemaps = CheckpointFiles.pagemaps(dir);
+        assertThat(pagemaps).hasSize(1);
+        return pagemaps.values().iterator().next();
+    }
+
     private static List<Path> rawPages(Path dir) throws IOException {
         List<Path> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "pages-*.img")) {
@@ -157,9 +172,7 @@ class DedupStartIntegrationTest {
                 b.rebuildPages().toMillis(), b.rebuildMbPerSecond(), b.writeImage().toMillis(),
                 s.restore().elapsed().toMillis(), s.total().toMillis());
         assertThat(s.pid()).isEqualTo(target.pid());
-        for (Path p : rawPages(root.resolve("started"))) {
-            assertThat(Files.mismatch(p, pagesCopy.resolve(p.getFileName()))).as("%s equals the dump's", p).isEqualTo(-1);
-        }
+        assertPagesAsDumped(root.resolve("started"), pagesCopy);
         assertCarriesOn(s.pid(), target, 3, atCheckpoint + 3);
         assertThat(FunctionWorker.counter(base.invoke())).as("the base keeps serving").isEqualTo(2);
     }
@@ -172,7 +185,7 @@ class DedupStartIntegrationTest {
      * this machine's kernel lacks: {@code criu check --feature mem_dirty_track} fails.)
      */
     private static void splitIntoChain(Path dump, Path parent) throws IOException {
-        Path pagemapFile = CheckpointFiles.onlyPagemap(dump);
+        Path pagemapFile = onlyPagemap(dump);
         Pagemap pm = CheckpointFiles.readPagemap(pagemapFile);
         Path pagesFile = CheckpointFiles.pagesFile(dump, pm);
         Files.createDirectories(parent);
@@ -221,15 +234,12 @@ class DedupStartIntegrationTest {
         assertThat(r.rawBytes()).as("every page, the parent's included").isEqualTo(fullBytes);
         FileTrees.delete(pre); // the chain is not needed any more
         assertThat(r.criuFiles().resolve("parent")).doesNotExist();
-        Pagemap kept = CheckpointFiles.readPagemap(CheckpointFiles.onlyPagemap(r.criuFiles()));
+        Pagemap kept = CheckpointFiles.readPagemap(onlyPagemap(r.criuFiles()));
         assertThat(kept.entries()).allSatisfy(e -> assertThat(e.present() && !e.inParentImage()).as("%s", e).isTrue());
         assertThat(kept.presentPages()).isEqualTo(r.pages());
 
         DedupStartResult s = new DedupStart(engine, bases, criu).start(file, root.resolve("started"));
-        for (Path p : rawPages(root.resolve("started"))) {
-            assertThat(Files.mismatch(p, pagesCopy.resolve(p.getFileName()))).as("%s equals the full dump's", p)
-                    .isEqualTo(-1);
-        }
+        assertPagesAsDumped(root.resolve("started"), pagesCopy);
         assertCarriesOn(s.pid(), target, 3, atCheckpoint + 3);
     }
 
