@@ -18,18 +18,23 @@ import java.util.Map;
 
 /**
  * {@code ./medes dedup --base DIR [--base DIR ...] --out FILE [--keep-pages] [--threads T]
- * CHECKPOINT_DIR}: deduplicates a CRIU checkpoint against base checkpoints into the dedup image
- * FILE and FILE.criu/ (the checkpoint's other files), then deletes the checkpoint's raw pages
- * unless --keep-pages. {@code ./medes restore} needs the same bases in the same order.
+ * [--zstd-level L] CHECKPOINT_DIR}: deduplicates a CRIU checkpoint against base checkpoints into
+ * the dedup image FILE and FILE.criu/ (the checkpoint's other files), then deletes the
+ * checkpoint's raw pages unless --keep-pages; --zstd-level sets the payload blocks' level (default
+ * {@value DedupEngine#DEFAULT_ZSTD_LEVEL}, 0 for LZ4 per page). {@code ./medes restore} needs the same bases in the same order.
  */
 final class DedupCommand {
-    static final String USAGE = "dedup --base DIR [--base DIR ...] --out FILE [--keep-pages] [--threads T] CHECKPOINT_DIR";
+    static final String USAGE =
+            "dedup --base DIR [--base DIR ...] --out FILE [--keep-pages] [--threads T] [--zstd-level L] CHECKPOINT_DIR";
 
     private DedupCommand() {
     }
 
-    /** Options shared with {@code restore}: bases, output, threads, and the one positional argument. */
-    record Options(List<Path> bases, Path out, int threads, java.util.Set<String> flags, Path input) {
+    /**
+     * Options shared with {@code restore}: bases, output, threads, the payload blocks' zstd level
+     * (only where {@code usage} offers {@code --zstd-level}), and the one positional argument.
+     */
+    record Options(List<Path> bases, Path out, int threads, int zstdLevel, java.util.Set<String> flags, Path input) {
         /** Whether the switch {@code name} (one of the names given to {@link #parse}) was given. */
         boolean flag(String name) {
             return flags.contains(name);
@@ -40,6 +45,7 @@ final class DedupCommand {
             Path out = null;
             Path input = null;
             int threads = Runtime.getRuntime().availableProcessors();
+            int zstdLevel = DedupEngine.DEFAULT_ZSTD_LEVEL;
             java.util.Set<String> flags = new java.util.HashSet<>();
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -49,6 +55,11 @@ final class DedupCommand {
                     out = Path.of(CheckpointCommand.value(args, i++));
                 } else if (a.equals("--threads")) {
                     threads = Integer.parseInt(CheckpointCommand.value(args, i++));
+                } else if (a.equals("--zstd-level") && usage.contains("--zstd-level")) {
+                    zstdLevel = Integer.parseInt(CheckpointCommand.value(args, i++));
+                    if (zstdLevel < 0 || zstdLevel > 22) {
+                        throw new IllegalArgumentException("--zstd-level must be in 0..22, was " + zstdLevel);
+                    }
                 } else if (flagNames.contains(a)) {
                     flags.add(a);
                 } else if (a.startsWith("--") || input != null) {
@@ -63,7 +74,7 @@ final class DedupCommand {
             if (threads < 1) {
                 throw new IllegalArgumentException("--threads must be at least 1");
             }
-            return new Options(List.copyOf(bases), out, threads, java.util.Set.copyOf(flags), input);
+            return new Options(List.copyOf(bases), out, threads, zstdLevel, java.util.Set.copyOf(flags), input);
         }
     }
 
@@ -71,7 +82,7 @@ final class DedupCommand {
         Options o = Options.parse(args, List.of("--keep-pages"), USAGE);
         try (OffHeapFingerprintRegistry registry = new OffHeapFingerprintRegistry();
              BaseSandboxes bases = BaseSandboxes.builder().registry(registry).build();
-             DedupEngine engine = DedupEngine.builder().threads(o.threads()).build()) {
+             DedupEngine engine = DedupEngine.builder().threads(o.threads()).zstdLevel(o.zstdLevel()).build()) {
             CheckpointDedup dedup = new CheckpointDedup(engine, bases);
             addBases(dedup, o.bases(), out);
             CheckpointDedupResult r = dedup.dedup(o.input(), o.out(), !o.flag("--keep-pages"));

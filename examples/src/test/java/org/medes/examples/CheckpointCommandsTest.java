@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -106,6 +107,17 @@ class CheckpointCommandsTest {
                     .isEqualTo(-1);
         }
 
+        // the payload blocks' level is the user's: level 0 (LZ4 per page) stores more and restores the same pages
+        Path lz4File = root.resolve("dedup/target-lz4.medes");
+        ok("dedup", "--base", baseDir.toString(), "--out", lz4File.toString(), "--keep-pages", "--zstd-level", "0",
+                targetDir.toString());
+        assertThat(Files.size(lz4File)).isGreaterThan(Files.size(file));
+        Path rebuiltLz4 = root.resolve("rebuilt-lz4");
+        ok("restore", "--base", baseDir.toString(), "--out", rebuiltLz4.toString(), lz4File.toString());
+        for (Map.Entry<String, Path> pages : files(targetDir, "pages-*.img").entrySet()) {
+            assertThat(Files.mismatch(pages.getValue(), rebuiltLz4.resolve(pages.getKey()))).as(pages.getKey()).isEqualTo(-1);
+        }
+
         RestoreResult s = CriuCheckpointer.system().restore(rebuilt);
         assertThat(s.pid()).isEqualTo(target.pid());
         FunctionWorker back = FunctionWorker.attach(s.pid(), target.dir());
@@ -140,6 +152,12 @@ class CheckpointCommandsTest {
         r = SimulateCommandTest.run("restore", "--base", "b", "--out");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("restore: --out needs a value");
+        r = SimulateCommandTest.run("dedup", "--base", "b", "--out", "x.medes", "--zstd-level", "23", "ck");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--zstd-level must be in 0..22, was 23");
+        r = SimulateCommandTest.run("restore", "--base", "b", "--out", "o", "--zstd-level", "3", "x.medes");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("unexpected argument --zstd-level");
         r = SimulateCommandTest.run("checkpoint", "--pid", "1", "--bogus");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("unknown option --bogus");

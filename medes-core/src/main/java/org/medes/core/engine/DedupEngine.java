@@ -81,8 +81,12 @@ public final class DedupEngine implements AutoCloseable {
     static final int GOOD_PATCH_BYTES = 256;
     /** Default of {@link Builder#lz4CheckAbove}. */
     public static final int DEFAULT_LZ4_ABOVE = 512;
-    /** Default of {@link Builder#zstdLevel}. */
-    public static final int DEFAULT_ZSTD_LEVEL = 3;
+    /**
+     * Default of {@link Builder#zstdLevel}: 6 saves 0.3-0.6 points more memory than 3 on the
+     * project's worker checkpoints and restores as fast (its frames decompress no slower), while
+     * dedup, which runs when a sandbox goes idle and not on a request's path, is 20-30 % slower.
+     */
+    public static final int DEFAULT_ZSTD_LEVEL = 6;
     /** The registry's pick is tried after positional candidates only when their best patch is larger than this. */
     static final int POOR_PATCH_BYTES = 1024;
 
