@@ -718,8 +718,24 @@ public final class DedupEngine implements AutoCloseable {
                             unlz4(image, p, "shuffled LZ4 block", b, at, len, shuffled);
                             WordByteShuffle.unshuffle(shuffled, 0, page);
                         }
-                        case SHUFFLED -> WordByteShuffle.unshuffle(b, at, page);
-                        case RAW -> System.arraycopy(b, at, page, 0, PageSize.BYTES);
+                        case SHUFFLED -> {
+                            // straight into place, checked there
+                            WordByteShuffle.unshuffleTo(b, at, dst[p]);
+                            long actual = XX3.hashMemory(dst[p], PageSize.BYTES);
+                            if (actual != expected) {
+                                return mismatch(image, p, kind, expected, actual, null);
+                            }
+                            continue;
+                        }
+                        case RAW -> {
+                            // checked in the block, then copied once
+                            long actual = XX3.hashBytes(b, at, PageSize.BYTES);
+                            if (actual != expected) {
+                                return mismatch(image, p, kind, expected, actual, null);
+                            }
+                            OffHeap.copyFromArray(b, at, dst[p], PageSize.BYTES);
+                            continue;
+                        }
                     }
                 } catch (PageRestoreException e) {
                     return e;

@@ -1,6 +1,11 @@
 package org.medes.core.engine;
 
+import org.medes.core.page.OffHeap;
 import org.medes.core.page.PageSize;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Regroups a page's bytes by their position in its 8-byte words (every word's byte 0, then
@@ -11,6 +16,10 @@ import org.medes.core.page.PageSize;
  */
 final class WordByteShuffle {
     private static final int WORDS = PageSize.BYTES / Long.BYTES;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long BYTES_1 = 0x00FF00FF00FF00FFL;
+    private static final long BYTES_2 = 0x0000FFFF0000FFFFL;
+    private static final long BYTES_4 = 0x00000000FFFFFFFFL;
 
     private WordByteShuffle() {
     }
@@ -44,6 +53,49 @@ final class WordByteShuffle {
             dst[d + 5] = src[s + 5 * WORDS];
             dst[d + 6] = src[s + 6 * WORDS];
             dst[d + 7] = src[s + 7 * WORDS];
+        }
+    }
+
+    /**
+     * {@link #unshuffle} straight into the 4096 bytes of native memory at {@code address}: eight
+     * words at a time, the eight places' bytes read as one long each and transposed in registers.
+     */
+    static void unshuffleTo(byte[] src, int off, long address) {
+        java.util.Objects.checkFromIndexSize(off, PageSize.BYTES, src.length);
+        for (int w = 0; w < WORDS; w += 8) {
+            int s = off + w;
+            // row k: byte k of words w..w+7
+            long r0 = (long) LONGS.get(src, s);
+            long r1 = (long) LONGS.get(src, s + WORDS);
+            long r2 = (long) LONGS.get(src, s + 2 * WORDS);
+            long r3 = (long) LONGS.get(src, s + 3 * WORDS);
+            long r4 = (long) LONGS.get(src, s + 4 * WORDS);
+            long r5 = (long) LONGS.get(src, s + 5 * WORDS);
+            long r6 = (long) LONGS.get(src, s + 6 * WORDS);
+            long r7 = (long) LONGS.get(src, s + 7 * WORDS);
+            // transpose the 8x8 bytes: swap single bytes between row pairs, then byte pairs, then halves
+            long t;
+            t = ((r0 >>> 8) ^ r1) & BYTES_1; r1 ^= t; r0 ^= t << 8;
+            t = ((r2 >>> 8) ^ r3) & BYTES_1; r3 ^= t; r2 ^= t << 8;
+            t = ((r4 >>> 8) ^ r5) & BYTES_1; r5 ^= t; r4 ^= t << 8;
+            t = ((r6 >>> 8) ^ r7) & BYTES_1; r7 ^= t; r6 ^= t << 8;
+            t = ((r0 >>> 16) ^ r2) & BYTES_2; r2 ^= t; r0 ^= t << 16;
+            t = ((r1 >>> 16) ^ r3) & BYTES_2; r3 ^= t; r1 ^= t << 16;
+            t = ((r4 >>> 16) ^ r6) & BYTES_2; r6 ^= t; r4 ^= t << 16;
+            t = ((r5 >>> 16) ^ r7) & BYTES_2; r7 ^= t; r5 ^= t << 16;
+            t = ((r0 >>> 32) ^ r4) & BYTES_4; r4 ^= t; r0 ^= t << 32;
+            t = ((r1 >>> 32) ^ r5) & BYTES_4; r5 ^= t; r1 ^= t << 32;
+            t = ((r2 >>> 32) ^ r6) & BYTES_4; r6 ^= t; r2 ^= t << 32;
+            t = ((r3 >>> 32) ^ r7) & BYTES_4; r7 ^= t; r3 ^= t << 32;
+            long d = address + ((long) w << 3);
+            OffHeap.putLong(d, r0);
+            OffHeap.putLong(d + 8, r1);
+            OffHeap.putLong(d + 16, r2);
+            OffHeap.putLong(d + 24, r3);
+            OffHeap.putLong(d + 32, r4);
+            OffHeap.putLong(d + 40, r5);
+            OffHeap.putLong(d + 48, r6);
+            OffHeap.putLong(d + 56, r7);
         }
     }
 }

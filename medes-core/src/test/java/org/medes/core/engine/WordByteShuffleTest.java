@@ -36,4 +36,28 @@ class WordByteShuffleTest {
             assertThat(back).isEqualTo(page);
         }
     }
+
+    @Test
+    void unshuffleIntoMemoryGivesTheSamePageAsUnshuffle() {
+        SplittableRandom r = new SplittableRandom(9);
+        byte[] shuffled = new byte[3 * PageSize.BYTES];
+        byte[] expected = new byte[PageSize.BYTES];
+        byte[] actual = new byte[PageSize.BYTES];
+        net.openhft.chronicle.bytes.Bytes<Void> mem = net.openhft.chronicle.bytes.Bytes.allocateDirect(PageSize.BYTES);
+        try {
+            long address = mem.addressForWrite(0);
+            for (int round = 0; round < 50; round++) {
+                r.nextBytes(shuffled);
+                int off = r.nextInt(2 * PageSize.BYTES);
+                WordByteShuffle.unshuffle(shuffled, off, expected);
+                WordByteShuffle.unshuffleTo(shuffled, off, address);
+                org.medes.core.page.OffHeap.copyToArray(address, actual, 0, PageSize.BYTES);
+                assertThat(actual).as("offset %d", off).isEqualTo(expected);
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> WordByteShuffle.unshuffleTo(shuffled, 2 * PageSize.BYTES + 1, address))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+        } finally {
+            mem.releaseLast();
+        }
+    }
 }
