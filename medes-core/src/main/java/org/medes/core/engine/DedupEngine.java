@@ -18,6 +18,7 @@ import org.medes.core.image.PageKind;
 import org.medes.core.page.Mapping;
 import org.medes.core.page.OffHeap;
 import org.medes.core.page.PageLayout;
+import org.medes.core.page.PageChecksum;
 import org.medes.core.page.PageSize;
 import org.medes.core.page.SandboxImage;
 import org.medes.core.patch.PatchCodec;
@@ -503,7 +504,7 @@ public final class DedupEngine implements AutoCloseable {
             int to = Math.min(image.pageCount(), from + BLOCK_PAGES);
             for (int p = from; p < to; p++) {
                 image.copyPage(p, page, 0);
-                t.pageHash[p] = XX3.hashBytes(page);
+                t.pageHash[p] = PageChecksum.ofMemory(image.pageAddress(p));
                 t.baseIdx[p] = -1;
                 if (t.pageHash[p] == ZERO_PAGE_HASH && isZero(page)) {
                     t.kind[p] = (byte) PageKind.ZERO.code();
@@ -691,7 +692,7 @@ public final class DedupEngine implements AutoCloseable {
                         case SAME_AS_BASE -> {
                             // straight into place, checked there
                             readBaseTo(image, p, bases, dst[p]);
-                            long actual = XX3.hashMemory(dst[p], PageSize.BYTES);
+                            long actual = PageChecksum.ofMemory(dst[p]);
                             if (actual != expected) {
                                 OffHeap.copyToArray(dst[p], page, 0, PageSize.BYTES);
                                 return mismatch(image, p, kind, expected, actual, page);
@@ -707,7 +708,7 @@ public final class DedupEngine implements AutoCloseable {
                             PointerRelocation reloc = image.bases().get(image.baseIndex(p)).relocation();
                             // straight into place, checked there: no page array and no copy in between
                             decoder.decodeTo(b, at, len, basePage, 0, reloc, dst[p], page);
-                            long actual = XX3.hashMemory(dst[p], PageSize.BYTES);
+                            long actual = PageChecksum.ofMemory(dst[p]);
                             if (actual != expected) {
                                 return mismatch(image, p, kind, expected, actual, basePage);
                             }
@@ -721,7 +722,7 @@ public final class DedupEngine implements AutoCloseable {
                         case SHUFFLED -> {
                             // straight into place, checked there
                             WordByteShuffle.unshuffleTo(b, at, dst[p]);
-                            long actual = XX3.hashMemory(dst[p], PageSize.BYTES);
+                            long actual = PageChecksum.ofMemory(dst[p]);
                             if (actual != expected) {
                                 return mismatch(image, p, kind, expected, actual, null);
                             }
