@@ -105,18 +105,27 @@ public final class StartBenchmark {
             cli.dump(base.pid(), baseDir, true);
             CheckpointDedup dedup = new CheckpointDedup(engine, bases);
             dedup.addBase("numpy-sum", baseDir);
-            for (int run = 1 - warmUp; run <= runs; run++) {
+            // one DedupStart per CRIU mode for all rounds, as a platform keeps one: its rebuild buffer stays mapped
+            java.util.Map<CriuCheckpointer.Mode, DedupStart> starts = new java.util.EnumMap<>(CriuCheckpointer.Mode.class);
+            try {
                 for (CriuCheckpointer.Mode mode : modes) {
-                    Samples into = run <= 0 ? new Samples() : samples;
-                    round(run, mode, engine, bases, dedup, streamedStarts, into);
+                    starts.put(mode, new DedupStart(engine, bases, CriuCheckpointer.system(mode)));
                 }
+                for (int run = 1 - warmUp; run <= runs; run++) {
+                    for (CriuCheckpointer.Mode mode : modes) {
+                        Samples into = run <= 0 ? new Samples() : samples;
+                        round(run, mode, dedup, starts.get(mode), streamedStarts, into);
+                    }
+                }
+            } finally {
+                starts.values().forEach(DedupStart::close);
             }
         }
         return samples;
     }
 
-    private void round(int run, CriuCheckpointer.Mode mode, DedupEngine engine, BaseSandboxes bases,
-                       CheckpointDedup dedup, DedupStart streamedStarts, Samples s) throws IOException {
+    private void round(int run, CriuCheckpointer.Mode mode, CheckpointDedup dedup,
+                       DedupStart starts, DedupStart streamedStarts, Samples s) throws IOException {
         String m = mode.name().toLowerCase(java.util.Locale.ROOT);
         CriuCheckpointer criu = CriuCheckpointer.system(mode);
         Path dir = root.resolve("run" + (run + warmUp) + "-" + m);
@@ -147,8 +156,7 @@ public final class StartBenchmark {
 
             dedup.dedup(ck, dir.resolve("target.medes"));
             long t1 = System.nanoTime();
-            DedupStartResult started = new DedupStart(engine, bases, criu).start(dir.resolve("target.medes"),
-                    dir.resolve("started"));
+            DedupStartResult started = starts.start(dir.resolve("target.medes"), dir.resolve("started"));
             Duration dedupStart = answer(target, started.pid(), value, 3, t1);
             RebuildResult b = started.rebuild();
             s.add("dedup start " + m + ": read", b.readImage());
