@@ -32,7 +32,7 @@ final class DedupCommand {
 
     /**
      * Options shared with {@code restore}: bases, output, threads, the payload blocks' zstd level
-     * (only where {@code usage} offers {@code --zstd-level}), and the one positional argument.
+     * (dedup only), and the one positional argument.
      */
     record Options(List<Path> bases, Path out, int threads, int zstdLevel, java.util.Set<String> flags, Path input) {
         /** Whether the switch {@code name} (one of the names given to {@link #parse}) was given. */
@@ -40,7 +40,7 @@ final class DedupCommand {
             return flags.contains(name);
         }
 
-        static Options parse(String[] args, List<String> flagNames, String usage) {
+        static Options parse(String[] args, List<String> flagNames, boolean zstdLevelOption, String usage) {
             List<Path> bases = new ArrayList<>();
             Path out = null;
             Path input = null;
@@ -55,7 +55,7 @@ final class DedupCommand {
                     out = Path.of(CheckpointCommand.value(args, i++));
                 } else if (a.equals("--threads")) {
                     threads = Integer.parseInt(CheckpointCommand.value(args, i++));
-                } else if (a.equals("--zstd-level") && usage.contains("--zstd-level")) {
+                } else if (a.equals("--zstd-level") && zstdLevelOption) {
                     zstdLevel = Integer.parseInt(CheckpointCommand.value(args, i++));
                     if (zstdLevel < 0 || zstdLevel > 22) {
                         throw new IllegalArgumentException("--zstd-level must be in 0..22, was " + zstdLevel);
@@ -79,7 +79,7 @@ final class DedupCommand {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        Options o = Options.parse(args, List.of("--keep-pages"), USAGE);
+        Options o = Options.parse(args, List.of("--keep-pages"), true, USAGE);
         try (OffHeapFingerprintRegistry registry = new OffHeapFingerprintRegistry();
              BaseSandboxes bases = BaseSandboxes.builder().registry(registry).build();
              DedupEngine engine = DedupEngine.builder().threads(o.threads()).zstdLevel(o.zstdLevel()).build()) {

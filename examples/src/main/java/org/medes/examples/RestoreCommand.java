@@ -28,7 +28,7 @@ final class RestoreCommand {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        DedupCommand.Options o = DedupCommand.Options.parse(args, List.of("--start", "--stream"), USAGE);
+        DedupCommand.Options o = DedupCommand.Options.parse(args, List.of("--start", "--stream"), false, USAGE);
         if (o.flag("--start") && o.flag("--stream")) {
             throw new IllegalArgumentException("--start and --stream exclude each other (" + USAGE + ")");
         }

@@ -20,6 +20,8 @@ final class WordByteShuffle {
     private static final long BYTES_1 = 0x00FF00FF00FF00FFL;
     private static final long BYTES_2 = 0x0000FFFF0000FFFFL;
     private static final long BYTES_4 = 0x00000000FFFFFFFFL;
+    /** The transposed words are little-endian; native memory takes them in its own order. */
+    private static final boolean BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
 
     private WordByteShuffle() {
     }
@@ -88,14 +90,18 @@ final class WordByteShuffle {
             t = ((r2 >>> 32) ^ r6) & BYTES_4; r6 ^= t; r2 ^= t << 32;
             t = ((r3 >>> 32) ^ r7) & BYTES_4; r7 ^= t; r3 ^= t << 32;
             long d = address + ((long) w << 3);
-            OffHeap.putLong(d, r0);
-            OffHeap.putLong(d + 8, r1);
-            OffHeap.putLong(d + 16, r2);
-            OffHeap.putLong(d + 24, r3);
-            OffHeap.putLong(d + 32, r4);
-            OffHeap.putLong(d + 40, r5);
-            OffHeap.putLong(d + 48, r6);
-            OffHeap.putLong(d + 56, r7);
+            put(d, r0);
+            put(d + 8, r1);
+            put(d + 16, r2);
+            put(d + 24, r3);
+            put(d + 32, r4);
+            put(d + 40, r5);
+            put(d + 48, r6);
+            put(d + 56, r7);
         }
+    }
+
+    private static void put(long address, long littleEndian) {
+        OffHeap.putLong(address, BIG_ENDIAN ? Long.reverseBytes(littleEndian) : littleEndian);
     }
 }
