@@ -10,6 +10,7 @@ import org.medes.core.base.BasePageUnavailableException;
 import org.medes.core.fingerprint.ValueSampledFingerprinter;
 import org.medes.core.image.BaseUse;
 import org.medes.core.image.DedupImage;
+import org.medes.core.image.DedupImageFormat;
 import org.medes.core.image.DedupImageFormatException;
 import org.medes.core.image.DedupImageWriter;
 import org.medes.core.image.PayloadBlock;
@@ -458,6 +459,9 @@ public final class DedupEngine implements AutoCloseable {
         final byte[] best = new byte[2 * PageSize.BYTES];
         byte[] out = new byte[1 << 16];
         int outLength;
+        /** The block's SHUFFLED pages so far, 4096 bytes each, appended by byte place at its end. */
+        byte[] heldShuffled = new byte[0];
+        int heldCount;
         /** Compresses this worker's payload blocks and reads them back. */
         final PayloadBlockCodec blockCodec;
         /** Unique pages are stored as they are (RAW, SHUFFLED) and left to the block compression. */
@@ -500,6 +504,7 @@ public final class DedupEngine implements AutoCloseable {
                          BasePageSource bases, PageTable t)
                 throws BasePageUnavailableException {
             outLength = 0;
+            heldCount = 0;
             int from = blk * BLOCK_PAGES;
             int to = Math.min(image.pageCount(), from + BLOCK_PAGES);
             for (int p = from; p < to; p++) {
@@ -575,7 +580,7 @@ public final class DedupEngine implements AutoCloseable {
                 if (shuffledLength < lz4Length && shuffledLength < bestLength) {
                     if (blockCompression) {
                         record(t, p, PageKind.SHUFFLED, PageSize.BYTES, -1, 0, null, 0);
-                        append(shuffled, PageSize.BYTES);
+                        holdShuffled(shuffled);
                     } else {
                         record(t, p, PageKind.SHUFFLED_LZ4, shuffledLength, -1, 0, null, 0);
                         append(shuffledLz4, shuffledLength);
@@ -597,6 +602,34 @@ public final class DedupEngine implements AutoCloseable {
                     append(page, PageSize.BYTES);
                 }
             }
+            appendShuffled();
+        }
+
+        /** Keeps a SHUFFLED page aside until the block's other payloads are written ({@link #appendShuffled}). */
+        private void holdShuffled(byte[] regrouped) {
+            if (heldShuffled.length < (heldCount + 1) * PageSize.BYTES) {
+                heldShuffled = Arrays.copyOf(heldShuffled, Math.max(heldShuffled.length * 2, (heldCount + 1) * PageSize.BYTES));
+            }
+            System.arraycopy(regrouped, 0, heldShuffled, heldCount * PageSize.BYTES, PageSize.BYTES);
+            heldCount++;
+        }
+
+        /**
+         * Appends the block's SHUFFLED pages after its other payloads, by byte place: place 0 of
+         * each in page order, then place 1, ... ({@link org.medes.core.image.DedupImageFormat}).
+         */
+        private void appendShuffled() {
+            int place = DedupImageFormat.SHUFFLED_PLACE_BYTES;
+            for (int j = 0; j < 8; j++) {
+                for (int k = 0; k < heldCount; k++) {
+                    if (outLength + place > out.length) {
+                        out = Arrays.copyOf(out, Math.max(out.length * 2, outLength + place));
+                    }
+                    System.arraycopy(heldShuffled, k * PageSize.BYTES + j * place, out, outLength, place);
+                    outLength += place;
+                }
+            }
+            heldCount = 0;
         }
 
         /**
@@ -721,7 +754,7 @@ public final class DedupEngine implements AutoCloseable {
                         }
                         case SHUFFLED -> {
                             // straight into place, checked there
-                            WordByteShuffle.unshuffleTo(b, at, dst[p]);
+                            WordByteShuffle.unshuffleTo(b, at, image.shuffledPlaceStride(blk), dst[p]);
                             long actual = PageChecksum.ofMemory(dst[p]);
                             if (actual != expected) {
                                 return mismatch(image, p, kind, expected, actual, null);

@@ -59,22 +59,30 @@ final class WordByteShuffle {
     }
 
     /**
-     * {@link #unshuffle} straight into the 4096 bytes of native memory at {@code address}: eight
-     * words at a time, the eight places' bytes read as one long each and transposed in registers.
+     * {@link #unshuffle} straight into the 4096 bytes of native memory at {@code address}, the
+     * page's byte place {@code j} (512 bytes) read at {@code off + j * stride} ({@code stride} 512
+     * for a shuffled page in one piece): eight words at a time, the eight places' bytes read as
+     * one long each and transposed in registers.
      */
-    static void unshuffleTo(byte[] src, int off, long address) {
-        java.util.Objects.checkFromIndexSize(off, PageSize.BYTES, src.length);
+    static void unshuffleTo(byte[] src, int off, int stride, long address) {
+        if (stride < WORDS) {
+            throw new IllegalArgumentException("byte places " + stride + " bytes apart overlap");
+        }
+        if (off < 0 || off + 7L * stride + WORDS > src.length) {
+            throw new IndexOutOfBoundsException("a shuffled page at " + off + " with byte places " + stride
+                    + " bytes apart runs past " + src.length + " bytes");
+        }
         for (int w = 0; w < WORDS; w += 8) {
             int s = off + w;
             // row k: byte k of words w..w+7
             long r0 = (long) LONGS.get(src, s);
-            long r1 = (long) LONGS.get(src, s + WORDS);
-            long r2 = (long) LONGS.get(src, s + 2 * WORDS);
-            long r3 = (long) LONGS.get(src, s + 3 * WORDS);
-            long r4 = (long) LONGS.get(src, s + 4 * WORDS);
-            long r5 = (long) LONGS.get(src, s + 5 * WORDS);
-            long r6 = (long) LONGS.get(src, s + 6 * WORDS);
-            long r7 = (long) LONGS.get(src, s + 7 * WORDS);
+            long r1 = (long) LONGS.get(src, s + stride);
+            long r2 = (long) LONGS.get(src, s + 2 * stride);
+            long r3 = (long) LONGS.get(src, s + 3 * stride);
+            long r4 = (long) LONGS.get(src, s + 4 * stride);
+            long r5 = (long) LONGS.get(src, s + 5 * stride);
+            long r6 = (long) LONGS.get(src, s + 6 * stride);
+            long r7 = (long) LONGS.get(src, s + 7 * stride);
             // transpose the 8x8 bytes: swap single bytes between row pairs, then byte pairs, then halves
             long t;
             t = ((r0 >>> 8) ^ r1) & BYTES_1; r1 ^= t; r0 ^= t << 8;

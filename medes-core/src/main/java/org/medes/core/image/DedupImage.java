@@ -51,6 +51,8 @@ public final class DedupImage implements AutoCloseable {
     /** Block of each page, and its payload's offset in the block's raw bytes. */
     private final int[] pageBlock;
     private final int[] pageOffsetInBlock;
+    /** Per block: distance between a SHUFFLED page's byte places, 512 x its SHUFFLED pages. */
+    private final int[] blockLaneStride;
     private volatile boolean closed;
 
     private DedupImage(BytesStore<?, Void> store, long length, String source) throws DedupImageFormatException {
@@ -194,6 +196,7 @@ public final class DedupImage implements AutoCloseable {
         blockOffset = new long[blocks];
         pageBlock = new int[pageCount];
         pageOffsetInBlock = new int[pageCount];
+        blockLaneStride = new int[blocks];
         long storedAt = entries + (long) blocks * BLOCK_ENTRY_BYTES;
         long rawAt = 0;
         int page = 0;
@@ -218,15 +221,28 @@ public final class DedupImage implements AutoCloseable {
                 throw new DedupImageFormatException(source, e + 12, "block " + b + ": " + stored
                         + " stored bytes run past the payload section");
             }
-            long within = 0;
-            for (int p = page; p < page + pages; p++) {
-                if (table.payloadOffset[p] != rawAt + within) {
-                    throw new DedupImageFormatException(source, e, "block " + b + ": page " + p + " is not where the block starts");
-                }
-                pageBlock[p] = b;
-                pageOffsetInBlock[p] = (int) within;
-                within += table.payloadLength[p];
+            if (pages > 0 && table.payloadOffset[page] != rawAt) {
+                throw new DedupImageFormatException(source, e, "block " + b + ": page " + page + " is not where the block starts");
             }
+            // the other pages' payloads first, in page order; then the SHUFFLED pages' byte places
+            long within = 0;
+            int shuffled = 0;
+            for (int p = page; p < page + pages; p++) {
+                pageBlock[p] = b;
+                if (table.kind[p] == PageKind.SHUFFLED.code()) {
+                    shuffled++;
+                } else {
+                    pageOffsetInBlock[p] = (int) within;
+                    within += table.payloadLength[p];
+                }
+            }
+            for (int p = page, k = 0; p < page + pages; p++) {
+                if (table.kind[p] == PageKind.SHUFFLED.code()) {
+                    pageOffsetInBlock[p] = (int) within + k++ * DedupImageFormat.SHUFFLED_PLACE_BYTES;
+                }
+            }
+            blockLaneStride[b] = shuffled * DedupImageFormat.SHUFFLED_PLACE_BYTES;
+            within += (long) shuffled * PageSize.BYTES;
             if (within != raw) {
                 throw new DedupImageFormatException(source, e + 8, "block " + b + " (pages " + page + ".." + (page + pages - 1)
                         + "): its pages hold " + within + " payload bytes, the block table says " + raw);
@@ -472,10 +488,19 @@ public final class DedupImage implements AutoCloseable {
 
     /**
      * Offset of page {@code p}'s payload in its block's raw bytes (read a block with a
-     * {@link PayloadBlockCodec}).
+     * {@link PayloadBlockCodec}); for a {@link PageKind#SHUFFLED} page, of its first byte place,
+     * the others following at steps of {@link #shuffledPlaceStride}.
      */
     public int payloadOffsetInBlock(int p) {
         return pageOffsetInBlock[check(p)];
+    }
+
+    /**
+     * Distance in block {@code b}'s raw bytes between one byte place of a {@link PageKind#SHUFFLED}
+     * page of the block and the next (512 bytes times the block's SHUFFLED pages).
+     */
+    public int shuffledPlaceStride(int b) {
+        return blockLaneStride[b];
     }
 
     /** Bytes of block {@code b}'s payloads, decompressed. */

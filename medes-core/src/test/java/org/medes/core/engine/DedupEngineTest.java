@@ -213,6 +213,58 @@ class DedupEngineTest {
     }
 
     /** Restores {@code d} into native memory first filled with a non-zero pattern and compares every page. */
+    @Test
+    void shuffledPagesAreStoredByBytePlaceAcrossTheirBlockAndComeBackExactly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // 600 pages, no base: every third an array of small whole doubles (regrouped by byte place
+        // pays), the others random bytes (stored raw) or zero
+        int pages = 600;
+        long start = 0x7f00_0000_0000L;
+        SandboxImage.Builder b = SandboxImage.builder("numbers");
+        b.addMapping(org.medes.core.page.Mapping.anonymous(start, (long) pages * PageSize.BYTES));
+        java.util.SplittableRandom r = new java.util.SplittableRandom(13);
+        byte[] page = new byte[PageSize.BYTES];
+        java.nio.ByteBuffer words = java.nio.ByteBuffer.wrap(page).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int p = 0; p < pages; p++) {
+            if (p % 3 == 0) {
+                for (int w = 0; w < PageSize.WORDS; w++) {
+                    words.putDouble(w * 8, r.nextInt(1000));
+                }
+            } else if (p % 3 == 1) {
+                r.nextBytes(page);
+            } else {
+                java.util.Arrays.fill(page, (byte) 0);
+            }
+            b.addPage(start + (long) p * PageSize.BYTES, page, 0);
+        }
+        try (FingerprintRegistry empty = TestRegistries.newRegistry();
+             BaseSandboxes none = BaseSandboxes.builder().registry(empty).build();
+             DedupEngine engine = DedupEngine.builder().threads(2).build();
+             SandboxImage target = b.build();
+             DedupImage d = engine.dedup(target, empty, none)) {
+            assertThat(d.kindCounts().get(PageKind.SHUFFLED)).isEqualTo(200);
+            assertThat(d.kindCounts().get(PageKind.RAW)).isEqualTo(200);
+            // in every block the SHUFFLED pages come after the others, one byte place of each after another
+            for (int blk = 0; blk < d.blockCount(); blk++) {
+                int shuffled = 0;
+                for (int p = d.blockFirstPage(blk); p < d.blockFirstPage(blk + 1); p++) {
+                    shuffled += d.kind(p) == PageKind.SHUFFLED ? 1 : 0;
+                }
+                assertThat(d.shuffledPlaceStride(blk)).isEqualTo(512 * shuffled);
+                assertThat(shuffled).isGreaterThan(1);
+            }
+            try (SandboxImage back = engine.restore(d, none)) {
+                assertThat(back.contentEquals(target)).isTrue();
+            }
+            java.nio.file.Path file = dir.resolve("numbers.medes");
+            d.writeTo(file);
+            try (DedupImage read = DedupImage.read(file);
+                 SandboxImage back = engine.restore(read, none)) {
+                assertThat(back.contentEquals(target)).isTrue();
+            }
+        }
+    }
+
     private void assertRestoredInto(DedupEngine engine, DedupImage d, SandboxImage target) throws Exception {
         long bytes = (long) d.pageCount() * PageSize.BYTES;
         net.openhft.chronicle.bytes.BytesStore<?, Void> memory =

@@ -50,12 +50,39 @@ class WordByteShuffleTest {
                 r.nextBytes(shuffled);
                 int off = r.nextInt(2 * PageSize.BYTES);
                 WordByteShuffle.unshuffle(shuffled, off, expected);
-                WordByteShuffle.unshuffleTo(shuffled, off, address);
+                WordByteShuffle.unshuffleTo(shuffled, off, 512, address);
                 org.medes.core.page.OffHeap.copyToArray(address, actual, 0, PageSize.BYTES);
                 assertThat(actual).as("offset %d", off).isEqualTo(expected);
             }
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> WordByteShuffle.unshuffleTo(shuffled, 2 * PageSize.BYTES + 1, address))
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> WordByteShuffle.unshuffleTo(shuffled, 2 * PageSize.BYTES + 1, 512, address))
                     .isInstanceOf(IndexOutOfBoundsException.class);
+        } finally {
+            mem.releaseLast();
+        }
+    }
+
+    @Test
+    void bytePlacesFarApartGiveTheSamePage() {
+        SplittableRandom r = new SplittableRandom(21);
+        byte[] page = new byte[PageSize.BYTES];
+        r.nextBytes(page);
+        byte[] shuffled = new byte[PageSize.BYTES];
+        WordByteShuffle.shuffle(page, shuffled);
+        // three pages' places interleaved as a block lays them out: this page is the second of three
+        int stride = 3 * 512;
+        byte[] block = new byte[100 + 8 * stride];
+        r.nextBytes(block);
+        for (int j = 0; j < 8; j++) {
+            System.arraycopy(shuffled, j * 512, block, 100 + j * stride + 512, 512);
+        }
+        byte[] back = new byte[PageSize.BYTES];
+        net.openhft.chronicle.bytes.Bytes<Void> mem = net.openhft.chronicle.bytes.Bytes.allocateDirect(PageSize.BYTES);
+        try {
+            WordByteShuffle.unshuffleTo(block, 100 + 512, stride, mem.addressForWrite(0));
+            org.medes.core.page.OffHeap.copyToArray(mem.addressForRead(0), back, 0, PageSize.BYTES);
+            assertThat(back).isEqualTo(page);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> WordByteShuffle.unshuffleTo(block, 100 + 1024 + 1, stride,
+                    mem.addressForWrite(0))).isInstanceOf(IndexOutOfBoundsException.class);
         } finally {
             mem.releaseLast();
         }
