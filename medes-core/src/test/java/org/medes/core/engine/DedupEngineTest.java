@@ -216,31 +216,11 @@ class DedupEngineTest {
     @Test
     void shuffledPagesAreStoredByBytePlaceAcrossTheirBlockAndComeBackExactly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
-        // 600 pages, no base: every third an array of small whole doubles (regrouped by byte place
-        // pays), the others random bytes (stored raw) or zero
-        int pages = 600;
-        long start = 0x7f00_0000_0000L;
-        SandboxImage.Builder b = SandboxImage.builder("numbers");
-        b.addMapping(org.medes.core.page.Mapping.anonymous(start, (long) pages * PageSize.BYTES));
-        java.util.SplittableRandom r = new java.util.SplittableRandom(13);
-        byte[] page = new byte[PageSize.BYTES];
-        java.nio.ByteBuffer words = java.nio.ByteBuffer.wrap(page).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (int p = 0; p < pages; p++) {
-            if (p % 3 == 0) {
-                for (int w = 0; w < PageSize.WORDS; w++) {
-                    words.putDouble(w * 8, r.nextInt(1000));
-                }
-            } else if (p % 3 == 1) {
-                r.nextBytes(page);
-            } else {
-                java.util.Arrays.fill(page, (byte) 0);
-            }
-            b.addPage(start + (long) p * PageSize.BYTES, page, 0);
-        }
+        // 600 pages, no base: every third an array of small whole doubles, the others random or zero
         try (FingerprintRegistry empty = TestRegistries.newRegistry();
              BaseSandboxes none = BaseSandboxes.builder().registry(empty).build();
              DedupEngine engine = DedupEngine.builder().threads(2).build();
-             SandboxImage target = b.build();
+             SandboxImage target = SyntheticSandboxes.numbers("numbers", 600, 13);
              DedupImage d = engine.dedup(target, empty, none)) {
             assertThat(d.kindCounts().get(PageKind.SHUFFLED)).isEqualTo(200);
             assertThat(d.kindCounts().get(PageKind.RAW)).isEqualTo(200);

@@ -32,7 +32,10 @@ class DedupImageFuzzTest {
     private static BaseSandboxes bases;
     private static DedupEngine engine;
     private static SandboxImage target;
+    private static SandboxImage numbers;
     private static byte[][] images;
+    /** The sandbox each of {@link #images} was made from. */
+    private static SandboxImage[] targets;
 
     @BeforeContainer
     static void setUp() throws Exception {
@@ -41,10 +44,15 @@ class DedupImageFuzzTest {
         bases.addBase("fn", SyntheticSandboxes.instance("base", 42, 1, 0, false));
         engine = DedupEngine.builder().threads(2).build();
         target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
+        // and pages no base matches, a third of them regrouped by byte place across their block
+        numbers = SyntheticSandboxes.numbers("numbers", 300, 5);
         try (DedupEngine stored = DedupEngine.builder().threads(1).zstdLevel(0).build();
              DedupImage zstd = engine.dedup(target, registry, bases);
-             DedupImage plain = stored.dedup(target, registry, bases)) {
-            images = new byte[][] {zstd.toByteArray(), plain.toByteArray()};
+             DedupImage plain = stored.dedup(target, registry, bases);
+             DedupImage shuffled = engine.dedup(numbers, registry, bases)) {
+            assertThat(shuffled.kindCounts().get(org.medes.core.image.PageKind.SHUFFLED)).isEqualTo(100);
+            images = new byte[][] {zstd.toByteArray(), plain.toByteArray(), shuffled.toByteArray()};
+            targets = new SandboxImage[] {target, target, numbers};
         }
     }
 
@@ -52,6 +60,7 @@ class DedupImageFuzzTest {
     static void tearDown() {
         engine.close();
         target.close();
+        numbers.close();
         bases.close();
         registry.close();
     }
@@ -61,7 +70,7 @@ class DedupImageFuzzTest {
 
     @Provide
     Arbitrary<Mutation> mutations() {
-        Arbitrary<Integer> image = Arbitraries.integers().between(0, 1);
+        Arbitrary<Integer> image = Arbitraries.integers().between(0, 2);
         Arbitrary<List<Integer>> offsets = Arbitraries.integers().between(0, Integer.MAX_VALUE).list().ofMinSize(1).ofMaxSize(4);
         Arbitrary<List<Integer>> xors = Arbitraries.integers().between(1, 255).list().ofSize(4);
         return Combinators.combine(image, offsets, xors).as(Mutation::new);
@@ -74,8 +83,9 @@ class DedupImageFuzzTest {
         DedupEngineTest.resealFile(bytes);
         try (SandboxImage back = restoreUnlessRefused(bytes)) {
             if (back != null) {
-                assertThat(back.mappings()).isEqualTo(target.mappings());
-                assertThat(back.firstDifferentPage(target)).as("first wrong page").isEqualTo(-1);
+                SandboxImage original = targets[m.image()];
+                assertThat(back.mappings()).isEqualTo(original.mappings());
+                assertThat(back.firstDifferentPage(original)).as("first wrong page").isEqualTo(-1);
             }
         }
     }

@@ -30,6 +30,33 @@ public final class SyntheticSandboxes {
     private SyntheticSandboxes() {
     }
 
+    /**
+     * A sandbox no base matches, {@code pages} pages in one mapping: every third page an array of
+     * small whole doubles (stored regrouped by byte place: {@code PageKind.SHUFFLED}), the others
+     * random bytes (stored raw) or zero.
+     */
+    public static SandboxImage numbers(String id, int pages, long seed) {
+        long start = 0x7f00_0000_0000L;
+        SandboxImage.Builder b = SandboxImage.builder(id);
+        b.addMapping(Mapping.anonymous(start, (long) pages * PageSize.BYTES));
+        SplittableRandom r = new SplittableRandom(seed);
+        byte[] page = new byte[PageSize.BYTES];
+        java.nio.ByteBuffer words = java.nio.ByteBuffer.wrap(page).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int p = 0; p < pages; p++) {
+            if (p % 3 == 0) {
+                for (int w = 0; w < PageSize.WORDS; w++) {
+                    words.putDouble(w * 8, r.nextInt(1000));
+                }
+            } else if (p % 3 == 1) {
+                r.nextBytes(page);
+            } else {
+                java.util.Arrays.fill(page, (byte) 0);
+            }
+            b.addPage(start + (long) p * PageSize.BYTES, page, 0);
+        }
+        return b.build();
+    }
+
     /** Mapping starts of one instance: every mapping at its own random, page-aligned place. */
     public static long[] placement(long seed) {
         return placement(seed, LAYOUT);
