@@ -46,8 +46,12 @@ public final class PageChecksum {
 
     /** Stripe keys: stripe s of a block uses {@code KEYS[8s .. 8s+8)} (the secret read from byte 8 s). */
     private static final long[] KEYS = new long[16 * 8];
-    /** The page's last stripe's key (the secret read from byte 192 - 64 - 7). */
-    private static final long[] LAST = new long[8];
+    /**
+     * The fourth block's keys: its fifteen stripes' as {@link #KEYS}, then, as a sixteenth stripe,
+     * the key of the page's last 64 bytes (the secret read from byte 192 - 64 - 7). Fifteen
+     * stripes end exactly where the last 64 bytes begin, so the fourth block is sixteen stripes too.
+     */
+    private static final long[] LAST_BLOCK_KEYS = new long[16 * 8];
     /** The scramble key after every block (the secret read from byte 192 - 64). */
     private static final long[] SCRAMBLE = new long[8];
     /** The key the accumulators are merged with (the secret read from byte 11). */
@@ -59,8 +63,9 @@ public final class PageChecksum {
                 KEYS[8 * s + i] = secret(8 * s + 8 * i);
             }
         }
+        System.arraycopy(KEYS, 0, LAST_BLOCK_KEYS, 0, 15 * 8);
         for (int i = 0; i < 8; i++) {
-            LAST[i] = secret(121 + 8 * i);
+            LAST_BLOCK_KEYS[15 * 8 + i] = secret(121 + 8 * i);
             SCRAMBLE[i] = secret(128 + 8 * i);
             MERGE[i] = secret(11 + 8 * i);
         }
@@ -73,11 +78,10 @@ public final class PageChecksum {
     public static long ofMemory(long address) {
         long a0 = PRIME32_3, a1 = PRIME64_1, a2 = PRIME64_2, a3 = PRIME64_3;
         long a4 = PRIME64_4, a5 = PRIME32_2, a6 = PRIME64_5, a7 = PRIME32_1;
-        long[] k = KEYS;
         long p = address;
         for (int block = 0; block < 4; block++) {
-            int stripes = block < 3 ? 16 : 15;
-            for (int s = 0; s < stripes; s++, p += 64) {
+            long[] k = block < 3 ? KEYS : LAST_BLOCK_KEYS;
+            for (int s = 0; s < 16; s++, p += 64) {
                 int ks = 8 * s;
                 long v0 = word(p), v1 = word(p + 8), v2 = word(p + 16), v3 = word(p + 24);
                 long v4 = word(p + 32), v5 = word(p + 40), v6 = word(p + 48), v7 = word(p + 56);
@@ -105,20 +109,6 @@ public final class PageChecksum {
                 a7 = scramble(a7, c[7]);
             }
         }
-        // the last stripe: the page's last 64 bytes (p stands there now), with its own key
-        long[] l = LAST;
-        long v0 = word(p), v1 = word(p + 8), v2 = word(p + 16), v3 = word(p + 24);
-        long v4 = word(p + 32), v5 = word(p + 40), v6 = word(p + 48), v7 = word(p + 56);
-        long k0 = v0 ^ l[0], k1 = v1 ^ l[1], k2 = v2 ^ l[2], k3 = v3 ^ l[3];
-        long k4 = v4 ^ l[4], k5 = v5 ^ l[5], k6 = v6 ^ l[6], k7 = v7 ^ l[7];
-        a0 += v1 + (k0 & 0xFFFFFFFFL) * (k0 >>> 32);
-        a1 += v0 + (k1 & 0xFFFFFFFFL) * (k1 >>> 32);
-        a2 += v3 + (k2 & 0xFFFFFFFFL) * (k2 >>> 32);
-        a3 += v2 + (k3 & 0xFFFFFFFFL) * (k3 >>> 32);
-        a4 += v5 + (k4 & 0xFFFFFFFFL) * (k4 >>> 32);
-        a5 += v4 + (k5 & 0xFFFFFFFFL) * (k5 >>> 32);
-        a6 += v7 + (k6 & 0xFFFFFFFFL) * (k6 >>> 32);
-        a7 += v6 + (k7 & 0xFFFFFFFFL) * (k7 >>> 32);
         long[] m = MERGE;
         long r = PageSize.BYTES * PRIME64_1;
         r += fold(a0 ^ m[0], a1 ^ m[1]);
