@@ -92,10 +92,7 @@ public final class CheckpointDedup {
         String id = dedupFile.getFileName().toString();
         long t0 = System.nanoTime();
         CriuImageDir images = CriuImageDir.open(checkpointDir);
-        List<CriuProcess> withMemory = images.processes().stream().filter(CriuProcess::hasMemory).toList();
-        if (withMemory.isEmpty()) {
-            throw new CheckpointException(checkpointDir + " holds no process with memory");
-        }
+        List<CriuProcess> withMemory = withMemory(images, checkpointDir);
         CheckpointFiles.pagemaps(checkpointDir); // refuses what a restore could not rebuild (shared memory)
         Path criuFiles = criuFilesOf(dedupFile);
         Path parent = dedupFile.toAbsolutePath().getParent();
@@ -178,6 +175,15 @@ public final class CheckpointDedup {
         }
     }
 
+    /** The processes of {@code images} (read from {@code dir}) with memory, in pstree order; at least one. */
+    private static List<CriuProcess> withMemory(CriuImageDir images, Path dir) throws CheckpointException {
+        List<CriuProcess> withMemory = images.processes().stream().filter(CriuProcess::hasMemory).toList();
+        if (withMemory.isEmpty()) {
+            throw new CheckpointException(dir + " holds no process with memory");
+        }
+        return withMemory;
+    }
+
     /**
      * Makes every process with memory of the checkpoint in {@code checkpointDir} (one, or each of
      * a process tree) a base sandbox of {@code function}.
@@ -186,10 +192,7 @@ public final class CheckpointDedup {
      */
     public int[] addBases(String function, Path checkpointDir) throws IOException {
         CriuImageDir images = CriuImageDir.open(checkpointDir);
-        List<CriuProcess> withMemory = images.processes().stream().filter(CriuProcess::hasMemory).toList();
-        if (withMemory.isEmpty()) {
-            throw new CheckpointException(checkpointDir + " holds no process with memory");
-        }
+        List<CriuProcess> withMemory = withMemory(images, checkpointDir);
         int[] ids = new int[withMemory.size()];
         for (int i = 0; i < ids.length; i++) {
             int pid = withMemory.get(i).pid();
