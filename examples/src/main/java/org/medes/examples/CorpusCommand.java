@@ -82,7 +82,7 @@ final class CorpusCommand {
         }
         boolean temporary = root == null;
         if (temporary) {
-            root = Files.createTempDirectory(Path.of("/dev/shm"), "medes-corpus-");
+            root = FileTrees.createTempOnTmpfs("medes-corpus-");
         }
         try {
             return run(root, instances, runtimes, functions, compare, out);
