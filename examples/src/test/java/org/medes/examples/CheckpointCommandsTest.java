@@ -64,6 +64,14 @@ class CheckpointCommandsTest {
         return out;
     }
 
+    /** Every {@code glob} file of the dump {@code dumpDir} is in {@code rebuiltDir}, byte for byte. */
+    private static void assertSameBytes(Path dumpDir, Path rebuiltDir, String glob) throws IOException {
+        for (Map.Entry<String, Path> f : files(dumpDir, glob).entrySet()) {
+            assertThat(Files.mismatch(f.getValue(), rebuiltDir.resolve(f.getKey())))
+                    .as("%s of %s byte-equal to the dump's", f.getKey(), rebuiltDir).isEqualTo(-1);
+        }
+    }
+
     private static SimulateCommandTest.Result ok(String... args) throws Exception {
         SimulateCommandTest.Result r = SimulateCommandTest.run(args);
         assertThat(r.code()).as("%s exit code; stderr: %s", String.join(" ", args), r.err()).isZero();
@@ -98,14 +106,9 @@ class CheckpointCommandsTest {
                 file.toString());
         System.out.print(r.out());
         assertThat(r.out()).contains("criu restore -D " + rebuilt);
-        TreeMap<String, Path> original = files(targetDir, "*.img");
-        TreeMap<String, Path> restored = files(rebuilt, "*.img");
-        assertThat(restored.keySet()).isEqualTo(original.keySet());
+        assertThat(files(rebuilt, "*.img").keySet()).isEqualTo(files(targetDir, "*.img").keySet());
         assertThat(files(rebuilt, "pages-*.img")).isNotEmpty();
-        for (String name : original.keySet()) {
-            assertThat(Files.mismatch(original.get(name), restored.get(name))).as("%s byte-equal to the dump's", name)
-                    .isEqualTo(-1);
-        }
+        assertSameBytes(targetDir, rebuilt, "*.img");
 
         // the payload blocks' level is the user's: level 0 (LZ4 per page) stores more and restores the same pages
         Path lz4File = root.resolve("dedup/target-lz4.medes");
@@ -114,9 +117,7 @@ class CheckpointCommandsTest {
         assertThat(Files.size(lz4File)).isGreaterThan(Files.size(file));
         Path rebuiltLz4 = root.resolve("rebuilt-lz4");
         ok("restore", "--base", baseDir.toString(), "--out", rebuiltLz4.toString(), lz4File.toString());
-        for (Map.Entry<String, Path> pages : files(targetDir, "pages-*.img").entrySet()) {
-            assertThat(Files.mismatch(pages.getValue(), rebuiltLz4.resolve(pages.getKey()))).as(pages.getKey()).isEqualTo(-1);
-        }
+        assertSameBytes(targetDir, rebuiltLz4, "pages-*.img");
 
         RestoreResult s = CriuCheckpointer.system().restore(rebuilt);
         assertThat(s.pid()).isEqualTo(target.pid());
