@@ -1,12 +1,10 @@
 package org.medes.criu.checkpoint;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.medes.core.base.BaseSandboxes;
-import org.medes.core.engine.DedupEngine;
 import org.medes.core.engine.PageRestoreException;
 import org.medes.core.image.DedupImage;
 import org.medes.core.registry.OffHeapFingerprintRegistry;
@@ -37,7 +35,8 @@ import static org.assertj.core.api.Assertions.fail;
  */
 class DedupStartIntegrationTest {
     private static final Duration DEADLINE = LiveWorkers.DEADLINE;
-    private static DedupEngine engine;
+    @RegisterExtension
+    static final CriuEngine CRIU = new CriuEngine();
 
     private LiveWorkers live;
     private Path root;
@@ -45,18 +44,6 @@ class DedupStartIntegrationTest {
     private OffHeapFingerprintRegistry registry;
     private BaseSandboxes bases;
 
-    @BeforeAll
-    static void criuMustBeAvailableUnlessSwitchedOff() {
-        LiveWorkers.requireCriu();
-        engine = DedupEngine.builder().build();
-    }
-
-    @AfterAll
-    static void closeEngine() {
-        if (engine != null) {
-            engine.close();
-        }
-    }
 
     @BeforeEach
     void setUp() throws IOException {
@@ -146,7 +133,7 @@ class DedupStartIntegrationTest {
         System.out.printf("medes-criu timing: worker cold start %d ms (start to first answer)%n",
                 target.coldStart().toMillis());
         base.invoke();
-        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
         baseCheckpoint(dedup, base, "numpy-sum");
         target.invoke();
         String second = target.invoke();
@@ -165,7 +152,7 @@ class DedupStartIntegrationTest {
         assertThat(Files.size(file)).isLessThan(r.rawBytes() / 2);
         assertThat(r.criuFiles().resolve("pstree.img")).exists();
 
-        DedupStartResult s = new DedupStart(engine, bases, criu).start(file, root.resolve("started"));
+        DedupStartResult s = new DedupStart(CRIU.engine(), bases, criu).start(file, root.resolve("started"));
         RebuildResult b = s.rebuild();
         System.out.printf("medes-criu timing: dedup start: read image %d ms, pages rebuilt %d ms (%.0f MB/s), image "
                         + "written %d ms, criu restore %d ms, total %d ms%n", b.readImage().toMillis(),
@@ -218,7 +205,7 @@ class DedupStartIntegrationTest {
         FunctionWorker base = start("numpy-sum", 11);
         FunctionWorker target = start("numpy-sum", 12);
         base.invoke();
-        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
         baseCheckpoint(dedup, base, "numpy-sum");
         target.invoke();
         long atCheckpoint = FunctionWorker.value(target.invoke());
@@ -238,7 +225,7 @@ class DedupStartIntegrationTest {
         assertThat(kept.entries()).allSatisfy(e -> assertThat(e.present() && !e.inParentImage()).as("%s", e).isTrue());
         assertThat(kept.presentPages()).isEqualTo(r.pages());
 
-        DedupStartResult s = new DedupStart(engine, bases, criu).start(file, root.resolve("started"));
+        DedupStartResult s = new DedupStart(CRIU.engine(), bases, criu).start(file, root.resolve("started"));
         assertPagesAsDumped(root.resolve("started"), pagesCopy);
         assertCarriesOn(s.pid(), target, 3, atCheckpoint + 3);
     }
@@ -247,7 +234,7 @@ class DedupStartIntegrationTest {
     void aCheckpointWithSharedMemoryIsRefusedBeforeAnyPageIsDeleted() throws Exception {
         FunctionWorker base = start("wordcount", 13);
         FunctionWorker target = start("wordcount", 14);
-        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
         baseCheckpoint(dedup, base, "wordcount");
         Path ck = targetCheckpoint(target, null);
         List<Path> raw = rawPages(ck);
@@ -266,7 +253,7 @@ class DedupStartIntegrationTest {
     void dedupsAgainstABaseOfAnotherFunction() throws Exception {
         FunctionWorker base = start("wordcount", 5);
         FunctionWorker target = start("numpy-sum", 6);
-        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
         baseCheckpoint(dedup, base, "wordcount");
         long first = FunctionWorker.value(target.invoke());
         Path ck = targetCheckpoint(target, null);
@@ -274,7 +261,7 @@ class DedupStartIntegrationTest {
         System.out.printf("medes-criu: numpy-sum against a wordcount base: %d pages, saved %.1f %%%n", r.pages(),
                 100 * r.savedFraction());
         assertThat(r.savedFraction()).isGreaterThan(0.3);
-        DedupStartResult s = new DedupStart(engine, bases, criu).start(root.resolve("target.medes"),
+        DedupStartResult s = new DedupStart(CRIU.engine(), bases, criu).start(root.resolve("target.medes"),
                 root.resolve("started"));
         assertCarriesOn(s.pid(), target, 2, first + 2);
     }
@@ -283,7 +270,7 @@ class DedupStartIntegrationTest {
     void changedOrMissingBasePageAbortsBeforeCriuRunsAndKeepsTheDedupImage() throws Exception {
         FunctionWorker base = start("numpy-sum", 7);
         FunctionWorker target = start("numpy-sum", 8);
-        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
         Path baseDir = baseCheckpoint(dedup, base, "numpy-sum");
         Path ck = targetCheckpoint(target, null);
         Path file = root.resolve("target.medes");
@@ -304,15 +291,15 @@ class DedupStartIntegrationTest {
              BaseSandboxes changed = BaseSandboxes.builder().registry(reg2).build();
              OffHeapFingerprintRegistry reg3 = new OffHeapFingerprintRegistry();
              BaseSandboxes none = BaseSandboxes.builder().registry(reg3).build()) {
-            assertThat(new CheckpointDedup(engine, changed).addBase("numpy-sum", baseDir)).isEqualTo(0);
+            assertThat(new CheckpointDedup(CRIU.engine(), changed).addBase("numpy-sum", baseDir)).isEqualTo(0);
             Path out = root.resolve("started");
-            assertThatThrownBy(() -> new DedupStart(engine, changed, criu).start(file, out))
+            assertThatThrownBy(() -> new DedupStart(CRIU.engine(), changed, criu).start(file, out))
                     .isInstanceOf(CheckpointException.class)
                     .hasMessageContaining("aborted before CRIU restore")
                     .hasMessageContaining(file.toString())
                     .hasMessageContaining("base")
                     .hasCauseInstanceOf(PageRestoreException.class);
-            assertThatThrownBy(() -> new DedupStart(engine, none, criu).start(file, out))
+            assertThatThrownBy(() -> new DedupStart(CRIU.engine(), none, criu).start(file, out))
                     .isInstanceOf(CheckpointException.class)
                     .hasMessageContaining("aborted before CRIU restore")
                     .hasCauseInstanceOf(PageRestoreException.class);
@@ -324,7 +311,7 @@ class DedupStartIntegrationTest {
             assertThat(again.pageCount()).isPositive();
         }
         // with the right bases the same dedup image still starts
-        DedupStartResult s = new DedupStart(engine, bases, criu).start(file, root.resolve("started-ok"));
+        DedupStartResult s = new DedupStart(CRIU.engine(), bases, criu).start(file, root.resolve("started-ok"));
         assertThat(FunctionWorker.counter(invokeRestored(s.pid(), target))).isEqualTo(1);
     }
 
@@ -332,7 +319,7 @@ class DedupStartIntegrationTest {
     void streamedDedupStartCarriesOnWithoutWritingAPagesFile() throws Exception {
         FunctionWorker base = start("numpy-sum", 11);
         FunctionWorker target = start("numpy-sum", 12);
-        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
         baseCheckpoint(dedup, base, "numpy-sum");
         target.invoke();
         long atCheckpoint = FunctionWorker.value(target.invoke());
@@ -341,7 +328,7 @@ class DedupStartIntegrationTest {
         dedup.dedup(ck, file);
         Path work = root.resolve("streamed");
         DedupStartResult s;
-        try (DedupStart starts = new DedupStart(engine, bases, criu)) {
+        try (DedupStart starts = new DedupStart(CRIU.engine(), bases, criu)) {
             s = starts.startStreamed(file, work);
         }
         System.out.printf("medes-criu timing: streamed dedup start: read image %d ms, pages rebuilt %d ms (%.0f MB/s), "
@@ -359,7 +346,7 @@ class DedupStartIntegrationTest {
     void streamedStartWhoseLastBlockCannotBeRebuiltFailsBeforeTheProcessRuns() throws Exception {
         FunctionWorker base = start("numpy-sum", 13);
         FunctionWorker target = start("numpy-sum", 14);
-        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
         baseCheckpoint(dedup, base, "numpy-sum");
         Path ck = targetCheckpoint(target, null);
         Path file = root.resolve("target.medes");
@@ -394,7 +381,7 @@ class DedupStartIntegrationTest {
         assertThat(baseId).as("a SAME_AS_BASE page whose base page only later blocks use").isNotNegative();
         org.medes.core.base.BasePageSource tampered = new TamperedBases(bases, baseId, basePage);
         Path work = root.resolve("streamed");
-        try (DedupStart starts = new DedupStart(engine, tampered, criu)) {
+        try (DedupStart starts = new DedupStart(CRIU.engine(), tampered, criu)) {
             Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> starts.startStreamed(file, work));
             assertThat(thrown).isInstanceOf(CheckpointException.class)
                     .hasMessageContaining("aborted before the restored process ran")
@@ -404,7 +391,7 @@ class DedupStartIntegrationTest {
         }
         assertThat(Processes.isTaken(target.pid())).as("the half-restored process was not left behind").isFalse();
         assertThat(Files.readAllBytes(file)).as("dedup image unchanged").isEqualTo(imageBytes);
-        try (DedupStart starts = new DedupStart(engine, bases, criu)) {
+        try (DedupStart starts = new DedupStart(CRIU.engine(), bases, criu)) {
             DedupStartResult s = starts.startStreamed(file, root.resolve("streamed-ok"));
             assertThat(FunctionWorker.counter(invokeRestored(s.pid(), target))).isEqualTo(1);
         }
@@ -414,13 +401,13 @@ class DedupStartIntegrationTest {
     void aStreamedStartPreparedAheadRunsLaterAndAnUnusedOneLeavesNoCriuBehind() throws Exception {
         FunctionWorker base = start("numpy-sum", 15);
         FunctionWorker target = start("numpy-sum", 16);
-        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
         baseCheckpoint(dedup, base, "numpy-sum");
         long first = FunctionWorker.value(target.invoke());
         Path ck = targetCheckpoint(target, null);
         Path file = root.resolve("target.medes");
         dedup.dedup(ck, file);
-        try (DedupStart starts = new DedupStart(engine, bases, criu)) {
+        try (DedupStart starts = new DedupStart(CRIU.engine(), bases, criu)) {
             Path unusedDir = root.resolve("prepared-unused");
             DedupStart.PreparedStart unused = starts.prepareStreamed(unusedDir);
             try (DedupStart.PreparedStart prepared = starts.prepareStreamed(root.resolve("prepared"))) {

@@ -1,13 +1,11 @@
 package org.medes.criu.checkpoint;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.medes.core.base.BaseSandboxes;
-import org.medes.core.engine.DedupEngine;
 import org.medes.core.registry.OffHeapFingerprintRegistry;
 import org.medes.criu.tool.FileTrees;
 import org.medes.criu.tool.LibC;
@@ -47,7 +45,8 @@ class ProcessTreeIntegrationTest {
             "        time.sleep(3600)",
             "serve(1 if os.fork() == 0 else 0)");
     private static final int SIGUSR1 = 10;
-    private static DedupEngine engine;
+    @RegisterExtension
+    static final CriuEngine CRIU = new CriuEngine();
 
     private Path root;
     private CriuCheckpointer criu;
@@ -55,18 +54,6 @@ class ProcessTreeIntegrationTest {
     private BaseSandboxes bases;
     private final List<Integer> toKill = new ArrayList<>();
 
-    @BeforeAll
-    static void criuMustBeAvailableUnlessSwitchedOff() {
-        LiveWorkers.requireCriu();
-        engine = DedupEngine.builder().build();
-    }
-
-    @AfterAll
-    static void closeEngine() {
-        if (engine != null) {
-            engine.close();
-        }
-    }
 
     @BeforeEach
     void setUp() throws IOException {
@@ -129,7 +116,7 @@ class ProcessTreeIntegrationTest {
     void bothProcessesOfATreeAreDedupedAndStartWithTheirData(boolean streamed) throws Exception {
         Tree base = start("base", 1);
         Tree target = start("target", 2);
-        CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
         Path baseDir = root.resolve("base-ck");
         criu.dump(base.parent().pid(), baseDir, true);
         assertThat(dedup.addBases("tree", baseDir)).hasSize(2);
@@ -160,7 +147,7 @@ class ProcessTreeIntegrationTest {
 
         Path out = root.resolve("started");
         DedupStartResult s;
-        try (DedupStart starter = new DedupStart(engine, bases, criu)) {
+        try (DedupStart starter = new DedupStart(CRIU.engine(), bases, criu)) {
             s = streamed ? starter.startStreamed(file, out) : starter.start(file, out);
         }
         assertThat(s.pid()).isEqualTo(parent);

@@ -1,16 +1,14 @@
 package org.medes.criu.checkpoint;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.medes.core.base.BaseSandboxes;
-import org.medes.core.engine.DedupEngine;
 import org.medes.core.registry.OffHeapFingerprintRegistry;
 import org.medes.criu.checkpoint.FunctionWorker.Runtime;
 
@@ -31,24 +29,13 @@ import static org.assertj.core.api.Assertions.fail;
  */
 class RuntimeWorkersIntegrationTest {
     private static final Duration DEADLINE = LiveWorkers.DEADLINE;
-    private static DedupEngine engine;
+    @RegisterExtension
+    static final CriuEngine CRIU = new CriuEngine();
 
     private LiveWorkers live;
     private Path root;
     private CriuCheckpointer criu;
 
-    @BeforeAll
-    static void criuMustBeAvailableUnlessSwitchedOff() {
-        LiveWorkers.requireCriu();
-        engine = DedupEngine.builder().build();
-    }
-
-    @AfterAll
-    static void closeEngine() {
-        if (engine != null) {
-            engine.close();
-        }
-    }
 
     @BeforeEach
     void setUp() throws IOException {
@@ -109,7 +96,7 @@ class RuntimeWorkersIntegrationTest {
         long atCheckpoint = FunctionWorker.value(target.invoke());
         try (OffHeapFingerprintRegistry registry = new OffHeapFingerprintRegistry();
              BaseSandboxes bases = BaseSandboxes.builder().registry(registry).build()) {
-            CheckpointDedup dedup = new CheckpointDedup(engine, bases);
+            CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
             Path baseDir = root.resolve("base-ck");
             criu.dump(base.pid(), baseDir, true);
             dedup.addBase(function, baseDir);
@@ -124,7 +111,7 @@ class RuntimeWorkersIntegrationTest {
             assertThat(r.savedFraction()).as("saved share against another input's worker").isGreaterThan(0.3);
             assertThat(Files.size(file)).isLessThan(r.rawBytes());
 
-            DedupStartResult s = new DedupStart(engine, bases, criu).start(file, root.resolve("started"));
+            DedupStartResult s = new DedupStart(CRIU.engine(), bases, criu).start(file, root.resolve("started"));
             assertThat(s.pid()).isEqualTo(target.pid());
             FunctionWorker restored = live.attach(s.pid(), target);
             restored.awaitReady(DEADLINE);
