@@ -121,12 +121,7 @@ class CheckpointCommandsTest {
 
         RestoreResult s = CriuCheckpointer.system().restore(rebuilt);
         assertThat(s.pid()).isEqualTo(target.pid());
-        FunctionWorker back = FunctionWorker.attach(s.pid(), target.dir());
-        workers.add(back);
-        back.awaitReady(DEADLINE);
-        String answer = back.invoke();
-        assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(2);
-        assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(first + 2);
+        FunctionWorker back = assertCarriesOn(s.pid(), target, first);
         back.close();
         back.awaitReaped(DEADLINE);
 
@@ -137,12 +132,21 @@ class CheckpointCommandsTest {
         System.out.print(st.out());
         assertThat(st.out()).contains("started " + file + " as pid " + target.pid()).contains("criu restore --stream");
         assertThat(files(streamed, "*.img")).isEmpty();
-        FunctionWorker again = FunctionWorker.attach(target.pid(), target.dir());
-        workers.add(again);
-        again.awaitReady(DEADLINE);
-        String second = again.invoke();
-        assertThat(FunctionWorker.counter(second)).as(second).isEqualTo(2);
-        assertThat(FunctionWorker.value(second)).as(second).isEqualTo(first + 2);
+        assertCarriesOn(target.pid(), target, first);
+    }
+
+    /**
+     * Attaches to the worker restored as {@code pid} (kept for the tear-down) and checks that its
+     * next answer carries on from the dumped one's: its second invocation, value {@code first + 2}.
+     */
+    private FunctionWorker assertCarriesOn(long pid, FunctionWorker target, long first) throws Exception {
+        FunctionWorker w = FunctionWorker.attach(pid, target.dir());
+        workers.add(w);
+        w.awaitReady(DEADLINE);
+        String answer = w.invoke();
+        assertThat(FunctionWorker.counter(answer)).as(answer).isEqualTo(2);
+        assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(first + 2);
+        return w;
     }
 
     @Test
