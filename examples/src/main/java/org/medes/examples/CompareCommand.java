@@ -10,14 +10,15 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code ./medes compare --base DIR --target DIR [--json] [--threads T]}: stores the target
+ * {@code ./medes compare --base DIR --target DIR [--json] [--threads T] [--runs N]}: stores the target
  * checkpoint's pages with every engine of {@link Compare} against the base checkpoint and prints
  * each one's stored bytes, saved share, encode and decode MB/s and whether its round trip rebuilt
  * every page (a table, or one JSON line with --json). Exits 1 when a round trip was not verified.
- * {@code --threads} is the {@code medes} engine's (default 1, as every other engine runs on one).
+ * {@code --threads} is the {@code medes} engine's (default 1, as every other engine runs on one);
+ * {@code --runs} measured round trips per engine after its warm-up, speeds their medians (default 1).
  */
 final class CompareCommand {
-    static final String USAGE = "compare --base DIR --target DIR [--json] [--threads T]";
+    static final String USAGE = "compare --base DIR --target DIR [--json] [--threads T] [--runs N]";
 
     private CompareCommand() {
     }
@@ -27,12 +28,14 @@ final class CompareCommand {
         Path target = null;
         boolean json = false;
         int threads = 1;
+        int runs = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--base" -> base = Path.of(CheckpointCommand.value(args, i++));
                 case "--target" -> target = Path.of(CheckpointCommand.value(args, i++));
                 case "--json" -> json = true;
                 case "--threads" -> threads = Integer.parseInt(CheckpointCommand.value(args, i++));
+                case "--runs" -> runs = Integer.parseInt(CheckpointCommand.value(args, i++));
                 default -> throw new IllegalArgumentException("unexpected argument " + args[i] + " (" + USAGE + ")");
             }
         }
@@ -42,18 +45,21 @@ final class CompareCommand {
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1");
         }
+        if (runs < 1) {
+            throw new IllegalArgumentException("--runs must be at least 1");
+        }
         List<CompareEngine> engines = Compare.engines(threads);
         CompareReport report;
         try (ComparePair pair = ComparePair.read(base, target)) {
-            report = Compare.run(pair, engines, err);
+            report = Compare.run(pair, engines, runs, err);
         } finally {
             engines.forEach(CompareEngine::close);
         }
         if (json) {
             out.println(report.toJson());
         } else {
-            out.printf("base %s, target %s (medes on %d thread%s; one warm run after one warm-up per engine)%n", base,
-                    target, threads, threads == 1 ? "" : "s");
+            out.printf("base %s, target %s (medes on %d thread%s; %s after one warm-up per engine)%n", base,
+                    target, threads, threads == 1 ? "" : "s", runs == 1 ? "one warm run" : "medians of " + runs + " warm runs");
             out.print(report.toTable());
         }
         if (!report.allVerified()) {

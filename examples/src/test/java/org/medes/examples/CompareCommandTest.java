@@ -105,9 +105,10 @@ class CompareCommandTest {
                 .isGreaterThan(rows.get("ksm").saved());
 
         SimulateCommandTest.Result table = SimulateCommandTest.run("compare", "--base", baseDir.toString(), "--target",
-                targetDir.toString());
+                targetDir.toString(), "--runs", "2", "--threads", "2");
         assertThat(table.code()).isZero();
-        assertThat(table.out()).contains("engine").contains("medes-paper").contains("zstd-patch-from")
+        assertThat(table.out()).contains("(medes on 2 threads; medians of 2 warm runs after one warm-up per engine)")
+                .contains("engine").contains("medes-paper").contains("zstd-patch-from")
                 .containsPattern("medes +\\d+ +\\d+\\.\\d%");
     }
 
@@ -119,6 +120,9 @@ class CompareCommandTest {
         r = SimulateCommandTest.run("compare", "--base", "a", "--target", "b", "--bogus");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("compare: unexpected argument --bogus");
+        r = SimulateCommandTest.run("compare", "--base", "a", "--target", "b", "--runs", "0");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("compare: --runs must be at least 1");
         r = SimulateCommandTest.run("compare", "--base", root.resolve("none").toString(), "--target",
                 root.resolve("none2").toString());
         assertThat(r.code()).isEqualTo(1);

@@ -7,10 +7,11 @@ import java.util.List;
 
 /**
  * Runs engines side by side on one base/target pair: for each engine one warm-up round trip, then
- * one measured round trip (encode, decode, each timed by wall clock with {@link System#nanoTime}),
- * both verified page by page against the target. MB/s are 10^6 bytes of the target's raw page data
- * per second of encode ({@code dedup}) or decode ({@code restore}); verifying is not timed. Engines
- * run one after another on the calling thread; only {@code medes} may use more threads.
+ * one or more measured round trips (encode, decode, each timed by wall clock with
+ * {@link System#nanoTime}), every one verified page by page against the target. MB/s are 10^6 bytes
+ * of the target's raw page data per second of encode ({@code dedup}) or decode ({@code restore}),
+ * the median over the measured round trips; verifying is not timed. Engines run one after another
+ * on the calling thread; only {@code medes} may use more threads.
  *
  * <p>Thread-safety: stateless; the engines are used by the calling thread only.
  */
@@ -37,6 +38,21 @@ public final class Compare {
      */
     public static CompareReport run(ComparePair pair, List<? extends CompareEngine> engines, PrintStream notes)
             throws IOException {
+        return run(pair, engines, 1, notes);
+    }
+
+    /**
+     * As {@link #run(ComparePair, List, PrintStream)}, with {@code runs} measured round trips per
+     * engine after its warm-up: the speeds are their medians (a JIT-compiled engine such as
+     * {@code medes} is still warming up after one round trip; native ones are not).
+     *
+     * @throws IllegalArgumentException when {@code runs < 1}
+     */
+    public static CompareReport run(ComparePair pair, List<? extends CompareEngine> engines, int runs,
+                                    PrintStream notes) throws IOException {
+        if (runs < 1) {
+            throw new IllegalArgumentException("runs must be at least 1, not " + runs);
+        }
         List<CompareResult> results = new ArrayList<>();
         for (CompareEngine engine : engines) {
             String cause = engine.unavailabilityCause();
@@ -45,17 +61,35 @@ public final class Compare {
                 continue;
             }
             RoundTrip warmUp = roundTrip(engine, pair);
-            RoundTrip measured = roundTrip(engine, pair);
-            String problem = warmUp.problem != null ? "warm-up: " + warmUp.problem : measured.problem;
+            String problem = warmUp.problem != null ? "warm-up: " + warmUp.problem : null;
+            long[] encodeNanos = new long[runs];
+            long[] decodeNanos = new long[runs];
+            long stored = 0;
+            for (int r = 0; r < runs; r++) {
+                RoundTrip measured = roundTrip(engine, pair);
+                if (problem == null && measured.problem != null) {
+                    problem = runs == 1 ? measured.problem : "run " + (r + 1) + ": " + measured.problem;
+                }
+                stored = measured.stored;
+                encodeNanos[r] = measured.encodeNanos;
+                decodeNanos[r] = measured.decodeNanos;
+            }
             if (problem != null) {
                 notes.println("compare: " + engine.name() + " not verified: " + problem);
             }
             double raw = pair.rawBytes();
-            results.add(new CompareResult(engine.name(), measured.stored, raw == 0 ? 0 : 1 - measured.stored / raw,
-                    mbPerSecond(raw, measured.encodeNanos), mbPerSecond(raw, measured.decodeNanos), problem == null,
+            results.add(new CompareResult(engine.name(), stored, raw == 0 ? 0 : 1 - stored / raw,
+                    mbPerSecond(raw, median(encodeNanos)), mbPerSecond(raw, median(decodeNanos)), problem == null,
                     problem));
         }
         return new CompareReport(pair.rawBytes(), pair.target().pageCount(), results);
+    }
+
+    /** The median time (of an even count the longer middle one, so the lower middle speed). */
+    private static long median(long[] nanos) {
+        long[] sorted = nanos.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     private record RoundTrip(long stored, long encodeNanos, long decodeNanos, String problem) {

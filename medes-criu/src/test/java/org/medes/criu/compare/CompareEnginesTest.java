@@ -190,6 +190,53 @@ class CompareEnginesTest {
                 + "'/nonexistent/xdelta3' does not run");
     }
 
+    @Test
+    void severalRunsAreEachVerifiedAndTheFirstBadOneIsNamed() throws IOException {
+        Flaky flaky = new Flaky(3); // the warm-up and runs 1 and 2 decode right, run 3 does not
+        ByteArrayOutputStream notes = new ByteArrayOutputStream();
+        CompareReport report = Compare.run(pair, List.of(flaky, new KsmEngine()), 4,
+                new PrintStream(notes, true, StandardCharsets.UTF_8));
+        assertThat(flaky.decodes).isEqualTo(5);
+        assertThat(report.results()).extracting(CompareResult::verified).containsExactly(false, true);
+        assertThat(notes.toString(StandardCharsets.UTF_8)).contains("flaky not verified: run 3: page 3 (address 0x");
+        assertThat(report.results().get(1).dedupMbS()).isPositive();
+        assertThatThrownBy(() -> Compare.run(pair, List.of(new KsmEngine()), 0, System.err))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("runs must be at least 1");
+    }
+
+    /** Decodes the target right, except on decode number {@code wrongAt} (0 = the warm-up), where page 3 differs. */
+    private static final class Flaky implements CompareEngine {
+        final int wrongAt;
+        int decodes;
+
+        Flaky(int wrongAt) {
+            this.wrongAt = wrongAt;
+        }
+
+        @Override
+        public String name() {
+            return "flaky";
+        }
+
+        @Override
+        public Encoded encode(ComparePair p) {
+            return new StoredBytes(new byte[1], 1);
+        }
+
+        @Override
+        public DecodedPages decode(ComparePair p, Encoded encoded) {
+            byte[] data = p.targetPages().clone();
+            if (decodes++ == wrongAt) {
+                data[3 * PageSize.BYTES] ^= 1;
+            }
+            return DecodedPages.of(data);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     /** Decodes the target with page 3 changed, or fails to decode. */
     private record Fake(String name, boolean fail) implements CompareEngine {
         @Override
