@@ -29,8 +29,8 @@ public class DedupBenchmark {
     @Param({"1", "2"})
     public int threads;
 
-    /** zstd level of the payload blocks: 3 (the default) or 0 (each page compressed alone with LZ4). */
-    @Param({"3", "0"})
+    /** zstd level of the payload blocks: 6 (the engine's default) or 0 (each page compressed alone with LZ4). */
+    @Param({"6", "0"})
     public int zstdLevel;
 
     PageCorpus pages;
