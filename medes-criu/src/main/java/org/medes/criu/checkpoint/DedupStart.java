@@ -220,24 +220,36 @@ public final class DedupStart implements AutoCloseable {
         }
     }
 
+    /** One process of a streamed start: its files, the pages CRIU is fed, and once read its dedup image. */
+    private static final class StreamedProcess {
+        final CheckpointFiles.ProcessImage files;
+        final Pagemap pagemap;
+        final StreamedPages pages;
+        DedupImage dedup;
+        /** Where its pages are rebuilt in the start's buffer. */
+        long address;
+
+        StreamedProcess(CheckpointFiles.ProcessImage files, Pagemap pagemap, StreamedPages pages) {
+            this.files = files;
+            this.pagemap = pagemap;
+            this.pages = pages;
+        }
+    }
+
     private DedupStartResult startStreamed(Path dedupFile, Path workDir, StreamedRestore restore) throws IOException {
         long t0 = System.nanoTime();
         Path criuFiles = criuFilesOf(dedupFile);
-        List<CheckpointFiles.ProcessImage> images = CheckpointFiles.images(dedupFile, criuFiles);
-        List<Pagemap> pagemaps = new ArrayList<>();
-        List<StreamedPages> streams = new ArrayList<>();
+        List<StreamedProcess> processes = new ArrayList<>();
         Map<String, ImageStreamer.Content> contents = new LinkedHashMap<>();
-        for (CheckpointFiles.ProcessImage process : images) {
-            Pagemap pagemap = CheckpointFiles.readPagemap(process.pagemap());
+        for (CheckpointFiles.ProcessImage files : CheckpointFiles.images(dedupFile, criuFiles)) {
+            Pagemap pagemap = CheckpointFiles.readPagemap(files.pagemap());
             String pagesName = CheckpointFiles.pagesFile(workDir, pagemap).getFileName().toString();
-            StreamedPages pages = new StreamedPages(pagesName);
-            pagemaps.add(pagemap);
-            streams.add(pages);
-            contents.put(pagesName, pages);
+            StreamedProcess process = new StreamedProcess(files, pagemap, new StreamedPages(pagesName));
+            processes.add(process);
+            contents.put(pagesName, process.pages);
         }
         restore.begin(criuFiles, contents);
         BytesStore<?, Void> memory = null;
-        List<DedupImage> dedups = new ArrayList<>();
         try {
             PageRestoreException failed = null;
             Path failedImage = null;
@@ -245,52 +257,56 @@ public final class DedupStart implements AutoCloseable {
             long t2;
             int count = 0;
             try {
-                for (int i = 0; i < images.size(); i++) {
-                    DedupImage dedup = readImage(images.get(i));
-                    dedups.add(dedup);
-                    CheckpointFiles.checkPageOrder(pagemaps.get(i), dedup.id(), dedup.pageCount(), dedup::pageVaddr);
+                for (StreamedProcess process : processes) {
+                    DedupImage dedup = readImage(process.files);
+                    process.dedup = dedup;
+                    CheckpointFiles.checkPageOrder(process.pagemap, dedup.id(), dedup.pageCount(), dedup::pageVaddr);
                     count += dedup.pageCount();
                 }
                 t1 = System.nanoTime();
                 memory = takeBuffer((long) count << PageSize.SHIFT);
-                long[] addresses = new long[dedups.size()];
                 long address = memory.addressForWrite(0);
-                for (int i = 0; i < dedups.size(); i++) {
-                    addresses[i] = address;
-                    streams.get(i).begin(address, dedups.get(i).pageCount());
-                    address += (long) dedups.get(i).pageCount() << PageSize.SHIFT;
+                for (StreamedProcess process : processes) {
+                    process.address = address;
+                    process.pages.begin(address, process.dedup.pageCount());
+                    address += (long) process.dedup.pageCount() << PageSize.SHIFT;
                 }
                 // one process after the other: CRIU waits on a pages file whose pages are not rebuilt yet
-                for (int i = 0; i < dedups.size() && failed == null; i++) {
+                for (StreamedProcess process : processes) {
                     try {
-                        if (dedups.get(i).pageCount() > 0) {
-                            engine.restoreInto(dedups.get(i), bases, addresses[i], streams.get(i));
+                        if (process.dedup.pageCount() > 0) {
+                            engine.restoreInto(process.dedup, bases, process.address, process.pages);
                         }
                     } catch (PageRestoreException e) {
                         failed = e;
-                        failedImage = images.get(i).image();
+                        failedImage = process.files.image();
+                        break;
                     }
                 }
                 t2 = System.nanoTime();
             } catch (IOException | RuntimeException e) {
-                streams.forEach(p -> p.abort(e.getMessage()));
+                processes.forEach(p -> p.pages.abort(e.getMessage()));
                 awaitFailed(restore);
                 throw e;
             }
             if (failed != null) {
                 String why = "page " + failed.page() + " of " + failedImage + " could not be rebuilt";
-                streams.forEach(p -> p.abort(why));
+                processes.forEach(p -> p.pages.abort(why));
                 awaitFailed(restore);
                 throw new CheckpointException("dedup start of " + failedImage
                         + " aborted before the restored process ran: " + failed.getMessage(), failed);
             }
             RestoreResult restored = restore.await();
-            RebuildResult rebuilt = new RebuildResult(workDir, dedups.get(0).id(), count, (long) count << PageSize.SHIFT,
-                    Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1), Duration.ZERO);
+            RebuildResult rebuilt = new RebuildResult(workDir, processes.get(0).dedup.id(), count,
+                    (long) count << PageSize.SHIFT, Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1), Duration.ZERO);
             return new DedupStartResult(rebuilt, restored, Duration.ofNanos(System.nanoTime() - t0));
         } finally {
-            streams.forEach(p -> p.abort("the start ended")); // a no-op once every page was written
-            dedups.forEach(DedupImage::close);
+            processes.forEach(p -> p.pages.abort("the start ended")); // a no-op once every page was written
+            for (StreamedProcess process : processes) {
+                if (process.dedup != null) {
+                    process.dedup.close();
+                }
+            }
             if (memory != null) {
                 giveBack(memory); // only now: CRIU has finished reading the pages (or was stopped)
             }
