@@ -65,6 +65,25 @@ class DedupStartIntegrationTest {
         return live.start(FunctionWorker.Runtime.PYTHON, function, input, function + "-" + input);
     }
 
+    /** A base worker dumped left running and added as a base of {@code dedup}, and a target worker of the same runtime. */
+    private record Pair(FunctionWorker base, FunctionWorker target, CheckpointDedup dedup, Path baseDir) {
+    }
+
+    /**
+     * Starts the base and the target worker, invokes the base {@code baseInvocations} times, and
+     * makes its checkpoint (left running) a base sandbox.
+     */
+    private Pair pair(String baseFunction, int baseInput, String targetFunction, int targetInput, int baseInvocations)
+            throws IOException {
+        FunctionWorker base = start(baseFunction, baseInput);
+        FunctionWorker target = start(targetFunction, targetInput);
+        for (int i = 0; i < baseInvocations; i++) {
+            base.invoke();
+        }
+        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
+        return new Pair(base, target, dedup, baseCheckpoint(dedup, base, baseFunction));
+    }
+
     /** Base worker dumped left running and added as a base; returns its checkpoint dir. */
     private Path baseCheckpoint(CheckpointDedup dedup, FunctionWorker base, String function) throws IOException {
         Path dir = root.resolve("base-ck");
@@ -202,11 +221,9 @@ class DedupStartIntegrationTest {
 
     @Test
     void aDumpOnTopOfAPreDumpIsDedupedWholeAndStartsWithoutItsChain() throws Exception {
-        FunctionWorker base = start("numpy-sum", 11);
-        FunctionWorker target = start("numpy-sum", 12);
-        base.invoke();
-        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
-        baseCheckpoint(dedup, base, "numpy-sum");
+        Pair pair = pair("numpy-sum", 11, "numpy-sum", 12, 1);
+        FunctionWorker target = pair.target();
+        CheckpointDedup dedup = pair.dedup();
         target.invoke();
         long atCheckpoint = FunctionWorker.value(target.invoke());
         Path pagesCopy = root.resolve("original-pages");
@@ -232,10 +249,9 @@ class DedupStartIntegrationTest {
 
     @Test
     void aCheckpointWithSharedMemoryIsRefusedBeforeAnyPageIsDeleted() throws Exception {
-        FunctionWorker base = start("wordcount", 13);
-        FunctionWorker target = start("wordcount", 14);
-        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
-        baseCheckpoint(dedup, base, "wordcount");
+        Pair pair = pair("wordcount", 13, "wordcount", 14, 0);
+        FunctionWorker target = pair.target();
+        CheckpointDedup dedup = pair.dedup();
         Path ck = targetCheckpoint(target, null);
         List<Path> raw = rawPages(ck);
         Files.write(ck.resolve("pagemap-shmem-4242.img"), new byte[0]); // as CRIU names shared memory's pagemap
@@ -251,10 +267,9 @@ class DedupStartIntegrationTest {
 
     @Test
     void dedupsAgainstABaseOfAnotherFunction() throws Exception {
-        FunctionWorker base = start("wordcount", 5);
-        FunctionWorker target = start("numpy-sum", 6);
-        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
-        baseCheckpoint(dedup, base, "wordcount");
+        Pair pair = pair("wordcount", 5, "numpy-sum", 6, 0);
+        FunctionWorker target = pair.target();
+        CheckpointDedup dedup = pair.dedup();
         long first = FunctionWorker.value(target.invoke());
         Path ck = targetCheckpoint(target, null);
         CheckpointDedupResult r = dedup.dedup(ck, root.resolve("target.medes"));
@@ -268,10 +283,10 @@ class DedupStartIntegrationTest {
 
     @Test
     void changedOrMissingBasePageAbortsBeforeCriuRunsAndKeepsTheDedupImage() throws Exception {
-        FunctionWorker base = start("numpy-sum", 7);
-        FunctionWorker target = start("numpy-sum", 8);
-        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
-        Path baseDir = baseCheckpoint(dedup, base, "numpy-sum");
+        Pair pair = pair("numpy-sum", 7, "numpy-sum", 8, 0);
+        FunctionWorker target = pair.target();
+        CheckpointDedup dedup = pair.dedup();
+        Path baseDir = pair.baseDir();
         Path ck = targetCheckpoint(target, null);
         Path file = root.resolve("target.medes");
         dedup.dedup(ck, file);
@@ -317,10 +332,9 @@ class DedupStartIntegrationTest {
 
     @Test
     void streamedDedupStartCarriesOnWithoutWritingAPagesFile() throws Exception {
-        FunctionWorker base = start("numpy-sum", 11);
-        FunctionWorker target = start("numpy-sum", 12);
-        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
-        baseCheckpoint(dedup, base, "numpy-sum");
+        Pair pair = pair("numpy-sum", 11, "numpy-sum", 12, 0);
+        FunctionWorker target = pair.target();
+        CheckpointDedup dedup = pair.dedup();
         target.invoke();
         long atCheckpoint = FunctionWorker.value(target.invoke());
         Path ck = targetCheckpoint(target, null);
@@ -344,10 +358,9 @@ class DedupStartIntegrationTest {
 
     @Test
     void streamedStartWhoseLastBlockCannotBeRebuiltFailsBeforeTheProcessRuns() throws Exception {
-        FunctionWorker base = start("numpy-sum", 13);
-        FunctionWorker target = start("numpy-sum", 14);
-        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
-        baseCheckpoint(dedup, base, "numpy-sum");
+        Pair pair = pair("numpy-sum", 13, "numpy-sum", 14, 0);
+        FunctionWorker target = pair.target();
+        CheckpointDedup dedup = pair.dedup();
         Path ck = targetCheckpoint(target, null);
         Path file = root.resolve("target.medes");
         dedup.dedup(ck, file);
@@ -399,10 +412,9 @@ class DedupStartIntegrationTest {
 
     @Test
     void aStreamedStartPreparedAheadRunsLaterAndAnUnusedOneLeavesNoCriuBehind() throws Exception {
-        FunctionWorker base = start("numpy-sum", 15);
-        FunctionWorker target = start("numpy-sum", 16);
-        CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
-        baseCheckpoint(dedup, base, "numpy-sum");
+        Pair pair = pair("numpy-sum", 15, "numpy-sum", 16, 0);
+        FunctionWorker target = pair.target();
+        CheckpointDedup dedup = pair.dedup();
         long first = FunctionWorker.value(target.invoke());
         Path ck = targetCheckpoint(target, null);
         Path file = root.resolve("target.medes");
