@@ -15,12 +15,16 @@ import java.nio.ByteOrder;
  * Ranges with delta 0 are left out and touching ranges of equal delta are merged first, so that
  * most words are settled by one compare against the overall {@code [min, max)};
  * {@link #relocateWords} also remembers the range of the last hit, as pointers of one page tend
- * to point into one mapping.
+ * to point into one mapping. Before a lookup, a word is tested against up to four clusters of
+ * ranges (split at the widest gaps: the heap, the mmap area, the stack): the overall span of a
+ * process reaches from its heap to its stack, and data words inside it (integers near a billion,
+ * V8's tagged values) would otherwise each cost a lookup that finds nothing.
  *
  * <p>Thread-safety: immutable.
  */
 final class RelocationIndex {
     private static final int MAX_GRANULES = 1 << 14;
+    private static final int CLUSTERS = 4;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final PointerRelocation relocation;
@@ -30,6 +34,18 @@ final class RelocationIndex {
     private final long min;
     /** {@code max - min} with the sign bit flipped, for one signed compare of {@code w - min}. */
     private final long spanFlipped;
+    /**
+     * Up to {@value #CLUSTERS} address spans that hold every range (start, and length with the
+     * sign bit flipped; an unused one is empty): a word in none of them is in no range.
+     */
+    private final long c0;
+    private final long c1;
+    private final long c2;
+    private final long c3;
+    private final long l0;
+    private final long l1;
+    private final long l2;
+    private final long l3;
     private final int shift;
     private final int mask;
     private final long[] keys;
@@ -60,6 +76,15 @@ final class RelocationIndex {
         deltas = java.util.Arrays.copyOf(de, n);
         min = n == 0 ? 1 : starts[0];
         spanFlipped = n == 0 ? Long.MIN_VALUE : (ends[n - 1] - min) ^ Long.MIN_VALUE;
+        long[][] cl = clusters(starts, ends, CLUSTERS);
+        c0 = cl[0][0];
+        c1 = cl[0][1];
+        c2 = cl[0][2];
+        c3 = cl[0][3];
+        l0 = cl[1][0] ^ Long.MIN_VALUE;
+        l1 = cl[1][1] ^ Long.MIN_VALUE;
+        l2 = cl[1][2] ^ Long.MIN_VALUE;
+        l3 = cl[1][3] ^ Long.MIN_VALUE;
         int s = 21;
         while (s < 63 && granules(s) > MAX_GRANULES) {
             s++;
@@ -79,6 +104,50 @@ final class RelocationIndex {
                 first[slot] = i;
             }
         }
+    }
+
+    /**
+     * Spans covering the sorted, disjoint ranges {@code [st[i], en[i])} in at most {@code k}
+     * pieces, splitting at the {@code k - 1} widest gaps between ranges: {@code {starts, lengths}},
+     * unused pieces of length 0.
+     */
+    static long[][] clusters(long[] st, long[] en, int k) {
+        long[] cs = new long[k];
+        long[] cl = new long[k];
+        int n = st.length;
+        if (n == 0) {
+            return new long[][]{cs, cl};
+        }
+        // the k - 1 widest gaps (ties: the first), in address order
+        boolean[] cut = new boolean[n];
+        for (int c = 0; c < k - 1; c++) {
+            int widest = -1;
+            for (int i = 1; i < n; i++) {
+                if (!cut[i] && (widest < 0 || Long.compareUnsigned(st[i] - en[i - 1], st[widest] - en[widest - 1]) > 0)) {
+                    widest = i;
+                }
+            }
+            if (widest < 0) {
+                break;
+            }
+            cut[widest] = true;
+        }
+        int c = 0;
+        cs[0] = st[0];
+        for (int i = 1; i < n; i++) {
+            if (cut[i]) {
+                cl[c] = en[i - 1] - cs[c];
+                cs[++c] = st[i];
+            }
+        }
+        cl[c] = en[n - 1] - cs[c];
+        return new long[][]{cs, cl};
+    }
+
+    /** Whether {@code w} lies in one of the clusters (every range does; most other words do not). */
+    private boolean inClusters(long w) {
+        return ((w - c0) ^ Long.MIN_VALUE) < l0 | ((w - c1) ^ Long.MIN_VALUE) < l1
+                | ((w - c2) ^ Long.MIN_VALUE) < l2 | ((w - c3) ^ Long.MIN_VALUE) < l3;
     }
 
     /** The relocation this index was built from. */
@@ -103,7 +172,7 @@ final class RelocationIndex {
 
     /** The word base word {@code w} predicts in the target. */
     long relocate(long w) {
-        if (((w - min) ^ Long.MIN_VALUE) >= spanFlipped) {
+        if (((w - min) ^ Long.MIN_VALUE) >= spanFlipped || !inClusters(w)) {
             return w;
         }
         int i = find(w);
@@ -124,7 +193,7 @@ final class RelocationIndex {
             if (((w - lo) ^ Long.MIN_VALUE) < span) {
                 if (((w - hitStart) ^ Long.MIN_VALUE) < hitLength) {
                     w += hitDelta;
-                } else {
+                } else if (inClusters(w)) {
                     int i = find(w);
                     if (i >= 0) {
                         hitStart = starts[i];
@@ -153,7 +222,7 @@ final class RelocationIndex {
             if (((w - lo) ^ Long.MIN_VALUE) < span) {
                 if (((w - hitStart) ^ Long.MIN_VALUE) < hitLength) {
                     w += hitDelta;
-                } else {
+                } else if (inClusters(w)) {
                     int i = find(w);
                     if (i >= 0) {
                         hitStart = starts[i];

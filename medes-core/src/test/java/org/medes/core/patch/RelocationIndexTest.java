@@ -71,4 +71,50 @@ class RelocationIndexTest {
         assertThat(b.getLong(bytes.length - 8)).isZero();
         assertThat(c.getLong(copy.length - 8)).isZero();
     }
+
+    @Property(tries = 300)
+    void clustersCoverEveryRangeAndSplitAtTheWidestGaps(@ForAll long seed, @ForAll @IntRange(min = 0, max = 40) int ranges,
+                                                       @ForAll @IntRange(min = 1, max = 6) int k) {
+        Random r = new Random(seed);
+        long[] s = new long[ranges];
+        long[] e = new long[ranges];
+        long at = 0x1000L * r.nextInt(1 << 20);
+        for (int i = 0; i < ranges; i++) {
+            at += 0x1000L * (1 + r.nextInt(r.nextBoolean() ? 16 : 1 << 24));
+            s[i] = at;
+            at += 0x1000L * (1 + r.nextInt(64));
+            e[i] = at;
+        }
+        long[][] c = RelocationIndex.clusters(s, e, k);
+        assertThat(c[0]).hasSize(k);
+        assertThat(c[1]).hasSize(k);
+        int used = 0;
+        for (int j = 0; j < k; j++) {
+            used += c[1][j] > 0 ? 1 : 0;
+        }
+        assertThat(used).isEqualTo(Math.min(k, ranges));
+        for (int i = 0; i < ranges; i++) {
+            int holders = 0;
+            for (int j = 0; j < k; j++) {
+                holders += s[i] - c[0][j] >= 0 && e[i] - c[0][j] <= c[1][j] ? 1 : 0;
+            }
+            assertThat(holders).as("range %d in exactly one cluster", i).isEqualTo(1);
+        }
+        // every gap left inside a cluster is no wider than any gap between clusters
+        long narrowestCut = Long.MAX_VALUE;
+        long widestInside = 0;
+        for (int i = 1; i < ranges; i++) {
+            long gap = s[i] - e[i - 1];
+            boolean cut = false;
+            for (int j = 1; j < k; j++) {
+                cut |= c[1][j] > 0 && c[0][j] == s[i];
+            }
+            if (cut) {
+                narrowestCut = Math.min(narrowestCut, gap);
+            } else {
+                widestInside = Math.max(widestInside, gap);
+            }
+        }
+        assertThat(widestInside).isLessThanOrEqualTo(narrowestCut);
+    }
 }
