@@ -38,8 +38,12 @@ final class ContentPairing {
     private ContentPairing() {
     }
 
+    /**
+     * {@code byOrder} with the anonymous mappings re-paired by content; sketches and their scores
+     * are computed through {@code parallel}, the result is the same however it runs them.
+     */
     static MappingAlignment refine(MappingAlignment byOrder, SandboxImage target, PageLayout base, int baseId,
-                                   BasePageSource source) throws BasePageUnavailableException {
+                                   BasePageSource source, ParallelLoop parallel) throws BasePageUnavailableException {
         List<Mapping> tm = target.mappings();
         List<Mapping> bm = base.mappings();
         List<Integer> ta = anonymous(tm);
@@ -47,26 +51,36 @@ final class ContentPairing {
         if (ta.size() < 2 || ba.size() < 2) {
             return byOrder;
         }
-        byte[] page = new byte[PageSize.BYTES];
         long[][] ts = new long[tm.size()][];
-        for (int t : ta) {
-            ts[t] = sketch(target, t, page, (p, dst) -> target.copyPage(p, dst, 0));
-        }
         long[][] bs = new long[bm.size()][];
-        for (int b : ba) {
-            bs[b] = sketch(base, b, page, (p, dst) -> source.readPage(baseId, p, dst, 0));
-        }
-        List<int[]> scored = new ArrayList<>(); // {shared, t, b}
-        for (int t : ta) {
+        parallel.run(ta.size() + ba.size(), k -> {
+            byte[] page = new byte[PageSize.BYTES];
+            if (k < ta.size()) {
+                int t = ta.get(k);
+                ts[t] = sketch(target, t, page, (p, dst) -> target.copyPage(p, dst, 0));
+            } else {
+                int b = ba.get(k - ta.size());
+                bs[b] = sketch(base, b, page, (p, dst) -> source.readPage(baseId, p, dst, 0));
+            }
+        });
+        List<List<int[]>> rows = new ArrayList<>(java.util.Collections.nCopies(ta.size(), null)); // {shared, t, b}
+        parallel.run(ta.size(), k -> {
+            int t = ta.get(k);
+            List<int[]> row = new ArrayList<>();
             for (int b : ba) {
                 if (protection(tm.get(t)) != protection(bm.get(b))) {
                     continue;
                 }
                 int shared = shared(ts[t], bs[b]);
                 if (shared >= MIN_SHARED) {
-                    scored.add(new int[] {shared, t, b});
+                    row.add(new int[] {shared, t, b});
                 }
             }
+            rows.set(k, row);
+        });
+        List<int[]> scored = new ArrayList<>();
+        for (List<int[]> row : rows) {
+            scored.addAll(row);
         }
         scored.sort((x, y) -> x[0] != y[0] ? Integer.compare(y[0], x[0]) : x[1] != y[1] ? Integer.compare(x[1], y[1])
                 : Integer.compare(x[2], y[2]));

@@ -192,9 +192,9 @@ public final class DedupEngine implements AutoCloseable {
             int b = order.get(i);
             PageLayout layout = bases.layout(b);
             MappingAlignment mappings = ContentPairing.refine(MappingAlignment.align(image.mappings(), layout.mappings()),
-                    image, layout, b, bases);
+                    image, layout, b, bases, parallel);
             // the primary base also offers pages by position: same offset, or content slid by whole pages
-            PageAlignment pages = i == 0 ? PageAlignment.prepare(image, layout, b, mappings, bases) : null;
+            PageAlignment pages = i == 0 ? PageAlignment.prepare(image, layout, b, mappings, bases, parallel) : null;
             contexts[i] = new BaseContext(b, bases.node(b), mappings.relocation(), pages);
         }
 
@@ -359,6 +359,9 @@ public final class DedupEngine implements AutoCloseable {
             }
         }
     }
+
+    /** {@link #runBlocks} as a {@link ParallelLoop}, for the serial steps between the parallel ones. */
+    private final ParallelLoop parallel = (n, task) -> runBlocks(n, task::run);
 
     @FunctionalInterface
     private interface BlockTask {

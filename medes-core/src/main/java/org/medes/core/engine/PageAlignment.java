@@ -54,71 +54,81 @@ final class PageAlignment {
         this.shifts = shifts;
     }
 
-    /** Finds each paired mapping's candidate shifts from a sample of its pages. */
+    /**
+     * Finds each paired mapping's candidate shifts from a sample of its pages, the mappings
+     * through {@code parallel} (the result is the same however it runs them).
+     */
     static PageAlignment prepare(SandboxImage target, PageLayout base, int baseId, MappingAlignment mappings,
-                                 BasePageSource source) throws BasePageUnavailableException {
+                                 BasePageSource source, ParallelLoop parallel) throws BasePageUnavailableException {
         List<Mapping> tm = target.mappings();
         int[][] shifts = new int[tm.size()][];
         PageAlignment scorer = new PageAlignment(target, base, baseId, mappings, shifts);
-        byte[] t = new byte[PageSize.BYTES];
-        byte[] b = new byte[PageSize.BYTES];
+        int[] firstPage = new int[tm.size() + 1];
         int p = 0;
         for (int m = 0; m < tm.size(); m++) {
-            int start = p;
+            firstPage[m] = p;
             while (p < target.pageCount() && target.pageMapping(p) == m) {
                 p++;
             }
-            int count = p - start;
-            int bm = mappings.baseMapping(m);
-            if (bm < 0 || count == 0) {
-                shifts[m] = new int[0];
-                continue;
-            }
-            if (count < 4) {
-                shifts[m] = new int[] {0};
-                continue;
-            }
-            long endShift = Math.max(-(1 << 20), Math.min(1 << 20,
-                    (base.mappings().get(bm).length() - tm.get(m).length()) >> PageSize.SHIFT));
-            int[] votes = new int[2 * MAX_SHIFT + 1];
-            int endVotes = 0;
-            int samples = Math.min(SAMPLES, count);
-            for (int s = 0; s < samples; s++) {
-                int tp = start + (int) ((long) s * count / samples);
-                target.copyPage(tp, t, 0);
-                boolean found = false;
-                boolean bestIsEnd = false;
-                int best = 0;
-                int bestScore = MIN_SCORE - 1;
-                for (int d = 0; d <= 2 * MAX_SHIFT + 1; d++) {
-                    // shifts in the order 0, -1, 1, -2, 2, ..., then the end-aligned shift if it is farther
-                    boolean isEnd = d == 2 * MAX_SHIFT + 1;
-                    if (isEnd && Math.abs(endShift) <= MAX_SHIFT) {
-                        continue;
-                    }
-                    int shift = isEnd ? (int) endShift : (d & 1) == 0 ? -(d >> 1) : (d + 1) >> 1;
-                    int q = pageAt(target, base, mappings, tp, shift);
-                    if (q < 0) {
-                        continue;
-                    }
-                    source.readPage(baseId, q, b, 0);
-                    int score = rawScore(t, b);
-                    if (score > bestScore) {
-                        found = true;
-                        bestScore = score;
-                        best = shift;
-                        bestIsEnd = isEnd;
-                    }
-                }
-                if (found && bestIsEnd) {
-                    endVotes++;
-                } else if (found) {
-                    votes[best + MAX_SHIFT]++;
-                }
-            }
-            shifts[m] = ranked(votes, endVotes, (int) endShift);
         }
+        firstPage[tm.size()] = p;
+        parallel.run(tm.size(), m -> shifts[m] = shifts(target, base, baseId, mappings, source, m, firstPage[m],
+                firstPage[m + 1] - firstPage[m]));
         return scorer;
+    }
+
+    /** The candidate shifts of target mapping {@code m}, whose pages are {@code start .. start + count - 1}. */
+    private static int[] shifts(SandboxImage target, PageLayout base, int baseId, MappingAlignment mappings,
+                                BasePageSource source, int m, int start, int count) throws BasePageUnavailableException {
+        int bm = mappings.baseMapping(m);
+        if (bm < 0 || count == 0) {
+            return new int[0];
+        }
+        if (count < 4) {
+            return new int[] {0};
+        }
+        List<Mapping> tm = target.mappings();
+        byte[] t = new byte[PageSize.BYTES];
+        byte[] b = new byte[PageSize.BYTES];
+        long endShift = Math.max(-(1 << 20), Math.min(1 << 20,
+                (base.mappings().get(bm).length() - tm.get(m).length()) >> PageSize.SHIFT));
+        int[] votes = new int[2 * MAX_SHIFT + 1];
+        int endVotes = 0;
+        int samples = Math.min(SAMPLES, count);
+        for (int s = 0; s < samples; s++) {
+            int tp = start + (int) ((long) s * count / samples);
+            target.copyPage(tp, t, 0);
+            boolean found = false;
+            boolean bestIsEnd = false;
+            int best = 0;
+            int bestScore = MIN_SCORE - 1;
+            for (int d = 0; d <= 2 * MAX_SHIFT + 1; d++) {
+                // shifts in the order 0, -1, 1, -2, 2, ..., then the end-aligned shift if it is farther
+                boolean isEnd = d == 2 * MAX_SHIFT + 1;
+                if (isEnd && Math.abs(endShift) <= MAX_SHIFT) {
+                    continue;
+                }
+                int shift = isEnd ? (int) endShift : (d & 1) == 0 ? -(d >> 1) : (d + 1) >> 1;
+                int q = pageAt(target, base, mappings, tp, shift);
+                if (q < 0) {
+                    continue;
+                }
+                source.readPage(baseId, q, b, 0);
+                int score = rawScore(t, b);
+                if (score > bestScore) {
+                    found = true;
+                    bestScore = score;
+                    best = shift;
+                    bestIsEnd = isEnd;
+                }
+            }
+            if (found && bestIsEnd) {
+                endVotes++;
+            } else if (found) {
+                votes[best + MAX_SHIFT]++;
+            }
+        }
+        return ranked(votes, endVotes, (int) endShift);
     }
 
     private static int[] ranked(int[] votes, int endVotes, int endShift) {
