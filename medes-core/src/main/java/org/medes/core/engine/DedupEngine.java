@@ -107,6 +107,8 @@ public final class DedupEngine implements AutoCloseable {
     private final ThreadLocal<Worker> workers;
     /** Every worker made, so that {@link #close()} frees their native compression contexts. */
     private final java.util.Queue<Worker> allWorkers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** {@link #runBlocks} as a {@link ParallelLoop}, for the steps between the block-parallel phases. */
+    private final ParallelLoop parallel = (n, task) -> runBlocks(n, task::run);
 
     private DedupEngine(Builder b) {
         this.threads = b.threads;
@@ -359,9 +361,6 @@ public final class DedupEngine implements AutoCloseable {
             }
         }
     }
-
-    /** {@link #runBlocks} as a {@link ParallelLoop}, for the serial steps between the parallel ones. */
-    private final ParallelLoop parallel = (n, task) -> runBlocks(n, task::run);
 
     @FunctionalInterface
     private interface BlockTask {
