@@ -9,21 +9,17 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The contract against {@link UcxPageFetcher} and a {@link UcxPageServer} in this JVM, over UCX's
- * shared-memory transports ({@code UCX_TLS=sm,self}: gets by {@code process_vm_readv} through
- * UCX's cma transport). With UCX's own choice of transports both ends also wire up over TCP, and
- * once in about a dozen suite runs libucx 1.13 aborted the JVM in {@code ucp_worker_destroy}
- * (an assertion on a TCP wireup reply still pending when the fetcher closed after the server was
- * killed); UCX over TCP is tested against server processes ({@link NetnsPageFetchTest},
- * {@link UcxStalledServerTest}). libucx0 comes from scripts/setup.sh, so a missing UCX fails the
- * suite; only {@code -Dmedes.rdma.ucx.disabled=true} turns it off. Killing the server closes it.
+ * The contract against {@link UcxPageFetcher} and a {@link UcxPageServer} in this JVM, with UCX's
+ * own choice of transports (here shared memory, gets by {@code process_vm_readv} through UCX's
+ * cma transport). libucx0 comes from scripts/setup.sh, so a missing UCX fails the suite; only
+ * {@code -Dmedes.rdma.ucx.disabled=true} turns it off. Killing the server closes it.
  */
 class UcxPageFetcherTest extends PageFetcherContract {
     private UcxPageServer server;
 
-    /** UCX settings of both ends. */
+    /** UCX settings of both ends; empty for UCX's default choice. */
     Map<String, String> ucxConfig() {
-        return Map.of("TLS", "sm,self");
+        return Map.of();
     }
 
     @Override
