@@ -109,7 +109,7 @@ public final class CheckpointDedup {
         try {
             for (int i = 0; i < withMemory.size(); i++) {
                 int pid = withMemory.get(i).pid();
-                Path target = i == 0 ? dedupFile : CheckpointFiles.imageOf(dedupFile, pid);
+                Path target = CheckpointFiles.imageOf(dedupFile, i, pid);
                 String imageId = target.getFileName().toString();
                 long a = System.nanoTime();
                 try (SandboxImage image = images.toSandboxImage(pid, imageId)) {

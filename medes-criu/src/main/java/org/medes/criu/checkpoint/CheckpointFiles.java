@@ -126,6 +126,15 @@ final class CheckpointFiles {
         return dedupFile.resolveSibling(dedupFile.getFileName() + ".pid-" + pid);
     }
 
+    /**
+     * The dedup image of process {@code pid}, the {@code index}-th process with memory (pstree
+     * order, from 0) of a checkpoint deduplicated into {@code dedupFile}: {@code dedupFile} itself
+     * for the first, {@link #imageOf(Path, int)} for the others.
+     */
+    static Path imageOf(Path dedupFile, int index, int pid) {
+        return index == 0 ? dedupFile : imageOf(dedupFile, pid);
+    }
+
     /** One process of a deduplicated checkpoint: its dedup image and its pagemap among the CRIU files. */
     record ProcessImage(int pid, Path image, Path pagemap) {
     }
@@ -141,7 +150,7 @@ final class CheckpointFiles {
         for (org.medes.criu.image.PstreeEntry e : org.medes.criu.image.CriuImageDir.readPstree(criuFiles)) {
             Path pagemap = maps.get(e.pid());
             if (pagemap != null) {
-                out.add(new ProcessImage(e.pid(), out.isEmpty() ? dedupFile : imageOf(dedupFile, e.pid()), pagemap));
+                out.add(new ProcessImage(e.pid(), imageOf(dedupFile, out.size(), e.pid()), pagemap));
             }
         }
         if (out.size() != maps.size()) {
