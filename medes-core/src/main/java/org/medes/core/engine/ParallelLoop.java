@@ -9,13 +9,6 @@ import org.medes.core.base.BasePageUnavailableException;
  */
 @FunctionalInterface
 interface ParallelLoop {
-    /** One after another on the calling thread. */
-    ParallelLoop SERIAL = (n, task) -> {
-        for (int i = 0; i < n; i++) {
-            task.run(i);
-        }
-    };
-
     void run(int n, Task task) throws BasePageUnavailableException;
 
     /** The work for one index. */

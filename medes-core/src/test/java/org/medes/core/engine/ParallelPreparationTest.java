@@ -12,6 +12,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The steps between dedup's parallel phases give the same result however their loops run. */
 class ParallelPreparationTest {
+    /** One after another on the calling thread. */
+    private static final ParallelLoop SERIAL = (n, task) -> {
+        for (int i = 0; i < n; i++) {
+            task.run(i);
+        }
+    };
+
     /** Runs the tasks concurrently, last index first. */
     private static final ParallelLoop REVERSED_CONCURRENT = (n, task) -> {
         ForkJoinPool pool = new ForkJoinPool(4);
@@ -55,12 +62,12 @@ class ParallelPreparationTest {
             int b = bases.addBase("fn", SyntheticSandboxes.instance("b", 11, 13, 0, true, 4));
             var layout = bases.layout(b);
             MappingAlignment byOrder = MappingAlignment.align(target.mappings(), layout.mappings());
-            MappingAlignment serial = ContentPairing.refine(byOrder, target, layout, b, bases, ParallelLoop.SERIAL);
+            MappingAlignment serial = ContentPairing.refine(byOrder, target, layout, b, bases, SERIAL);
             MappingAlignment concurrent = ContentPairing.refine(byOrder, target, layout, b, bases, REVERSED_CONCURRENT);
             assertThat(concurrent.pairsByTarget()).isEqualTo(serial.pairsByTarget());
             assertThat(serial.pairs()).isEqualTo(target.mappings().size());
 
-            PageAlignment one = PageAlignment.prepare(target, layout, b, serial, bases, ParallelLoop.SERIAL);
+            PageAlignment one = PageAlignment.prepare(target, layout, b, serial, bases, SERIAL);
             PageAlignment other = PageAlignment.prepare(target, layout, b, serial, bases, REVERSED_CONCURRENT);
             int[] a = new int[PageAlignment.maxCandidates()];
             int[] c = new int[PageAlignment.maxCandidates()];
