@@ -225,11 +225,7 @@ class CompareEnginesTest {
 
         @Override
         public DecodedPages decode(ComparePair p, Encoded encoded) {
-            byte[] data = p.targetPages().clone();
-            if (decodes++ == wrongAt) {
-                data[3 * PageSize.BYTES] ^= 1;
-            }
-            return DecodedPages.of(data);
+            return decodes++ == wrongAt ? withPage3Changed(p) : DecodedPages.of(p.targetPages().clone());
         }
 
         @Override
@@ -249,9 +245,14 @@ class CompareEnginesTest {
             if (fail) {
                 throw new IOException("bad");
             }
-            byte[] data = p.targetPages().clone();
-            data[3 * PageSize.BYTES + 17] ^= 1;
-            return DecodedPages.of(data);
+            return withPage3Changed(p);
         }
+    }
+
+    /** The target's pages with one bit of page 3 flipped. */
+    private static DecodedPages withPage3Changed(ComparePair p) {
+        byte[] data = p.targetPages().clone();
+        data[3 * PageSize.BYTES + 17] ^= 1;
+        return DecodedPages.of(data);
     }
 }
