@@ -39,6 +39,9 @@ public interface LibUcp {
     /** Safe from any thread. */
     int ucp_worker_signal(long worker);
 
+    /** Returns a request, null (done) or an error status as a pointer. */
+    long ucp_worker_flush_nbx(long worker, long requestParams);
+
     int ucp_ep_create(long worker, long params, long epOut);
 
     /** Returns a request, null (done) or an error status as a pointer. */
