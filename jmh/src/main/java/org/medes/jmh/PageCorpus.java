@@ -6,6 +6,7 @@ import org.medes.core.engine.SyntheticSandboxes;
 import org.medes.core.page.PageSize;
 import org.medes.core.page.ProcessMemorySnapshot;
 import org.medes.core.page.SandboxImage;
+import org.medes.core.patch.PointerMarks;
 import org.medes.core.patch.PointerRelocation;
 
 import java.io.BufferedReader;
@@ -52,6 +53,10 @@ public final class PageCorpus implements AutoCloseable {
     /** {@link #PAGES} target pages that differ from their aligned base page, and those base pages. */
     public final byte[][] targetPages = new byte[PAGES][];
     public final byte[][] basePages = new byte[PAGES][];
+    /** Index in {@link #base} of each of {@link #basePages}. */
+    public final int[] basePageIndex = new int[PAGES];
+    /** The base's pointer marks, as a base sandbox keeps them. */
+    public final PointerMarks marks;
     /** Native addresses of {@link #PAGES} non-zero target pages, for fingerprinting. */
     public final long[] targetAddresses = new long[PAGES];
 
@@ -60,6 +65,10 @@ public final class PageCorpus implements AutoCloseable {
         this.target = target;
         MappingAlignment a = MappingAlignment.align(target.mappings(), base.mappings());
         this.relocation = a.relocation();
+        this.marks = PointerMarks.of(base);
+        if (!marks.covers(relocation)) {
+            throw new IllegalStateException("the base's pointer marks do not cover the pair's relocation");
+        }
         int n = 0;
         int f = 0;
         byte[] zero = new byte[PageSize.BYTES];
@@ -79,6 +88,7 @@ public final class PageCorpus implements AutoCloseable {
                 byte[] b = base.page(bp);
                 if (!Arrays.equals(t, b)) {
                     targetPages[n] = t;
+                    basePageIndex[n] = bp;
                     basePages[n++] = b;
                 }
             }

@@ -6,6 +6,7 @@ import org.medes.core.patch.PatchCodecs;
 import org.medes.core.patch.PatchDecoder;
 import org.medes.core.patch.PatchEncoder;
 import org.medes.core.patch.PatchFormatException;
+import org.medes.core.patch.PointerMarks;
 import org.openjdk.jmh.annotations.*;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -31,7 +32,12 @@ public class PatchBenchmark {
     @Param({"pointer-aware/block", "pointer-aware", "xor-lz4", "split-stream"})
     public String codec;
 
+    /** Whether the codec gets the base's pointer marks, as the engine gives them with a local base. */
+    @Param({"true", "false"})
+    public boolean marks;
+
     PageCorpus pages;
+    long[] markWords;
     PatchEncoder encoder;
     PatchDecoder decoder;
     final byte[] out = new byte[2 * PageSize.BYTES];
@@ -44,6 +50,7 @@ public class PatchBenchmark {
     @Setup
     public void setUp() throws IOException {
         pages = PageCorpus.open(corpus);
+        markWords = marks ? pages.marks.words() : null;
         String name = codec.endsWith("/block") ? codec.substring(0, codec.length() - "/block".length()) : codec;
         PatchCodec c = PatchCodecs.all().stream().filter(x -> x.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no codec named " + name));
@@ -57,10 +64,15 @@ public class PatchBenchmark {
         patches = new byte[PageCorpus.PAGES][];
         lengths = new int[PageCorpus.PAGES];
         for (int i = 0; i < PageCorpus.PAGES; i++) {
-            int n = encoder.encode(pages.targetPages[i], 0, pages.basePages[i], 0, pages.relocation, out, 0, out.length);
+            int n = encoder.encode(pages.targetPages[i], 0, pages.basePages[i], 0, pages.relocation, markWords,
+                    marksAt(i), out, 0, out.length);
             patches[i] = java.util.Arrays.copyOf(out, n);
             lengths[i] = n;
         }
+    }
+
+    private int marksAt(int i) {
+        return pages.basePageIndex[i] * PointerMarks.LONGS_PER_PAGE;
     }
 
     @TearDown
@@ -73,7 +85,8 @@ public class PatchBenchmark {
     @OperationsPerInvocation(PageCorpus.PAGES)
     public void encode(Blackhole bh) {
         for (int i = 0; i < PageCorpus.PAGES; i++) {
-            bh.consume(encoder.encode(pages.targetPages[i], 0, pages.basePages[i], 0, pages.relocation, out, 0, out.length));
+            bh.consume(encoder.encode(pages.targetPages[i], 0, pages.basePages[i], 0, pages.relocation, markWords,
+                    marksAt(i), out, 0, out.length));
         }
     }
 
@@ -81,7 +94,8 @@ public class PatchBenchmark {
     @OperationsPerInvocation(PageCorpus.PAGES)
     public void decode(Blackhole bh) throws PatchFormatException {
         for (int i = 0; i < PageCorpus.PAGES; i++) {
-            decoder.decode(patches[i], 0, lengths[i], pages.basePages[i], 0, pages.relocation, page, 0);
+            decoder.decode(patches[i], 0, lengths[i], pages.basePages[i], 0, pages.relocation, markWords, marksAt(i),
+                    page, 0);
             bh.consume(page);
         }
     }
@@ -92,8 +106,8 @@ public class PatchBenchmark {
     public long decodeToMemory() throws PatchFormatException {
         long at = restored.addressForWrite(0);
         for (int i = 0; i < PageCorpus.PAGES; i++) {
-            decoder.decodeTo(patches[i], 0, lengths[i], pages.basePages[i], 0, pages.relocation,
-                    at + (long) i * PageSize.BYTES, page);
+            decoder.decodeTo(patches[i], 0, lengths[i], pages.basePages[i], 0, pages.relocation, markWords,
+                    marksAt(i), at + (long) i * PageSize.BYTES, page);
         }
         return org.medes.core.page.OffHeap.getLong(at);
     }

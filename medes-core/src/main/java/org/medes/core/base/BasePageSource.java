@@ -33,6 +33,15 @@ public interface BasePageSource {
     }
 
     /**
+     * The {@link org.medes.core.patch.PointerMarks} of base {@code base}'s pages, or null when this
+     * source keeps none (then codecs test every word against the relocation, with the same
+     * result). The default keeps none.
+     */
+    default org.medes.core.patch.PointerMarks pointerMarks(int base) throws BasePageUnavailableException {
+        return null;
+    }
+
+    /**
      * Hint that {@link #readPage} is about to be called for {@code pages} (sorted, distinct) of
      * base {@code base}, so a remote source can fetch them in batches beforehand. Errors are left
      * to {@code readPage}, which names the page; the default does nothing.

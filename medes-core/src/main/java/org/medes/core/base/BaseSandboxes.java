@@ -3,6 +3,7 @@ package org.medes.core.base;
 import org.medes.core.fingerprint.ValueSampledFingerprinter;
 import org.medes.core.page.PageLayout;
 import org.medes.core.page.SandboxImage;
+import org.medes.core.patch.PointerMarks;
 import org.medes.core.registry.FingerprintRegistry;
 import org.medes.core.registry.PageRef;
 
@@ -25,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class BaseSandboxes implements BasePageSource, AutoCloseable {
 
-    private record Base(int id, String function, int node, SandboxImage image) {
+    private record Base(int id, String function, int node, SandboxImage image, PointerMarks marks) {
     }
 
     private final FingerprintRegistry registry;
@@ -85,7 +86,7 @@ public final class BaseSandboxes implements BasePageSource, AutoCloseable {
             }
         }
         registry.registerBase(id, localNode, hashes, pages, n);
-        bases.put(id, new Base(id, function, localNode, image));
+        bases.put(id, new Base(id, function, localNode, image, PointerMarks.of(image)));
         refCounts.put(id, 0);
         return id;
     }
@@ -187,6 +188,12 @@ public final class BaseSandboxes implements BasePageSource, AutoCloseable {
     @Override
     public PageLayout layout(int base) throws BasePageUnavailableException {
         return base(base).image();
+    }
+
+    /** Made when the base was added: 64 bytes per page. */
+    @Override
+    public PointerMarks pointerMarks(int base) throws BasePageUnavailableException {
+        return base(base).marks();
     }
 
     @Override

@@ -27,6 +27,7 @@ import org.medes.core.patch.PatchCodecs;
 import org.medes.core.patch.PatchDecoder;
 import org.medes.core.patch.PatchEncoder;
 import org.medes.core.patch.PatchFormatException;
+import org.medes.core.patch.PointerMarks;
 import org.medes.core.patch.PointerRelocation;
 import org.medes.core.registry.FingerprintRegistry;
 import org.medes.core.registry.PageRef;
@@ -197,7 +198,8 @@ public final class DedupEngine implements AutoCloseable {
                     image, layout, b, bases, parallel);
             // the primary base also offers pages by position: same offset, or content slid by whole pages
             PageAlignment pages = i == 0 ? PageAlignment.prepare(image, layout, b, mappings, bases, parallel) : null;
-            contexts[i] = new BaseContext(b, bases.node(b), mappings.relocation(), pages);
+            contexts[i] = new BaseContext(b, bases.node(b), mappings.relocation(), pages,
+                    usableMarks(bases, b, mappings.relocation(), layout.pageCount()));
         }
 
         PageTable table = new PageTable(n);
@@ -315,11 +317,20 @@ public final class DedupEngine implements AutoCloseable {
     private void rebuild(DedupImage image, BasePageSource bases, long[] dst, boolean writeZeroPages,
                          RebuildProgress progress) throws PageRestoreException {
         prefetchBasePages(image, bases);
+        long[][] marks = new long[image.bases().size()][];
+        for (int i = 0; i < marks.length; i++) {
+            BaseUse use = image.bases().get(i);
+            try {
+                marks[i] = usableMarks(bases, use.base(), use.relocation(), -1);
+            } catch (BasePageUnavailableException e) {
+                marks[i] = null; // the pages' reads name what is missing
+            }
+        }
         int blocks = image.blockCount();
         PageRestoreException[] failure = new PageRestoreException[blocks];
         try {
             runBlocks(blocks, blk -> {
-                failure[blk] = workers.get().restoreBlock(image, blk, bases, dst, writeZeroPages);
+                failure[blk] = workers.get().restoreBlock(image, blk, bases, marks, dst, writeZeroPages);
                 if (failure[blk] == null && progress != null) {
                     progress.rebuilt(image.blockFirstPage(blk), image.blockFirstPage(blk + 1));
                 }
@@ -332,6 +343,19 @@ public final class DedupEngine implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /**
+     * The pointer marks of {@code base} when {@code bases} keeps them, they are of the base's
+     * {@code pages} pages (any count when negative) and they cover {@code relocation}; else null.
+     */
+    private static long[] usableMarks(BasePageSource bases, int base, PointerRelocation relocation, int pages)
+            throws BasePageUnavailableException {
+        PointerMarks m = bases.pointerMarks(base);
+        if (m == null || (pages >= 0 && m.pageCount() != pages) || !m.covers(relocation)) {
+            return null;
+        }
+        return m.words();
     }
 
     /** Tells {@code bases} every base page the restore of {@code image} will read, per base. */
@@ -414,7 +438,7 @@ public final class DedupEngine implements AutoCloseable {
     }
 
     /** A base an image may use: its pointer relocation and, for the primary base, its pages by position. */
-    private record BaseContext(int base, int node, PointerRelocation relocation, PageAlignment pages) {
+    private record BaseContext(int base, int node, PointerRelocation relocation, PageAlignment pages, long[] marks) {
     }
 
     /** Per-page results of the encode pass, filled by disjoint blocks. */
@@ -558,7 +582,9 @@ public final class DedupEngine implements AutoCloseable {
                         same = true;
                         break;
                     }
-                    int len = encoder.encode(page, 0, base[c], 0, contexts[candBaseIdx[c]].relocation, patch, 0,
+                    BaseContext bc = contexts[candBaseIdx[c]];
+                    int len = encoder.encode(page, 0, base[c], 0, bc.relocation, bc.marks,
+                            candPage[c] * PointerMarks.LONGS_PER_PAGE, patch, 0,
                             bestLength - 1);
                     if (len >= 0 && len < bestLength) {
                         bestLength = len;
@@ -694,7 +720,7 @@ public final class DedupEngine implements AutoCloseable {
             outLength += len;
         }
 
-        PageRestoreException restoreBlock(DedupImage image, int blk, BasePageSource bases, long[] dst,
+        PageRestoreException restoreBlock(DedupImage image, int blk, BasePageSource bases, long[][] marks, long[] dst,
                                           boolean writeZeroPages) {
             int from = image.blockFirstPage(blk);
             int to = image.blockFirstPage(blk + 1);
@@ -741,8 +767,13 @@ public final class DedupEngine implements AutoCloseable {
                             }
                             PatchDecoder decoder = decoder(image.codecId(p));
                             PointerRelocation reloc = image.bases().get(image.baseIndex(p)).relocation();
+                            long[] mk = marks[image.baseIndex(p)];
+                            int mkOff = mk == null ? 0 : image.basePage(p) * PointerMarks.LONGS_PER_PAGE;
+                            if (mk != null && mkOff + PointerMarks.LONGS_PER_PAGE > mk.length) {
+                                mk = null; // a base page the base does not have: the read above failed already
+                            }
                             // straight into place, checked there: no page array and no copy in between
-                            decoder.decodeTo(b, at, len, basePage, 0, reloc, dst[p], page);
+                            decoder.decodeTo(b, at, len, basePage, 0, reloc, mk, mkOff, dst[p], page);
                             long actual = PageChecksum.ofMemory(dst[p]);
                             if (actual != expected) {
                                 return mismatch(image, p, kind, expected, actual, basePage);

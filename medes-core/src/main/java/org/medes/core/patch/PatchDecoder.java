@@ -22,4 +22,24 @@ public interface PatchDecoder {
         decode(patch, off, len, base, bOff, relocation, scratch, 0);
         org.medes.core.page.OffHeap.copyFromArray(scratch, 0, dstAddress, org.medes.core.page.PageSize.BYTES);
     }
+
+    /**
+     * As {@link #decode(byte[], int, int, byte[], int, PointerRelocation, byte[], int)}, with the
+     * base page's {@link PointerMarks} at {@code marks[marksOff..marksOff+8)}, or {@code marks}
+     * null (see {@link PatchEncoder}); the page is the same. The default ignores them.
+     */
+    default void decode(byte[] patch, int off, int len, byte[] base, int bOff, PointerRelocation relocation,
+                        long[] marks, int marksOff, byte[] dst, int dstOff) throws PatchFormatException {
+        decode(patch, off, len, base, bOff, relocation, dst, dstOff);
+    }
+
+    /**
+     * As {@link #decodeTo(byte[], int, int, byte[], int, PointerRelocation, long, byte[])}, with the
+     * base page's {@link PointerMarks} at {@code marks[marksOff..marksOff+8)}, or {@code marks}
+     * null (see {@link PatchEncoder}); the page is the same. The default ignores them.
+     */
+    default void decodeTo(byte[] patch, int off, int len, byte[] base, int bOff, PointerRelocation relocation,
+                          long[] marks, int marksOff, long dstAddress, byte[] scratch) throws PatchFormatException {
+        decodeTo(patch, off, len, base, bOff, relocation, dstAddress, scratch);
+    }
 }

@@ -11,4 +11,15 @@ public interface PatchEncoder {
      */
     int encode(byte[] target, int tOff, byte[] base, int bOff, PointerRelocation relocation,
                byte[] out, int outOff, int maxLength);
+
+    /**
+     * As {@link #encode(byte[], int, byte[], int, PointerRelocation, byte[], int, int)}, with the
+     * base page's {@link PointerMarks} at {@code marks[marksOff..marksOff+8)}, or {@code marks}
+     * null. Marks given must {@link PointerMarks#covers cover} {@code relocation}; the patch is the
+     * same as without them, only found sooner. The default ignores them.
+     */
+    default int encode(byte[] target, int tOff, byte[] base, int bOff, PointerRelocation relocation,
+                       long[] marks, int marksOff, byte[] out, int outOff, int maxLength) {
+        return encode(target, tOff, base, bOff, relocation, out, outOff, maxLength);
+    }
 }

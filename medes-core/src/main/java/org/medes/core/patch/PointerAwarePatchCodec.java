@@ -122,6 +122,11 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         private RelocationIndex index = new RelocationIndex(PointerRelocation.none());
 
         void predict(byte[] base, int bOff, PointerRelocation r, long[] win) {
+            predict(base, bOff, r, null, 0, win);
+        }
+
+        /** As {@link #predict(byte[], int, PointerRelocation, long[])}; only marked words are looked up when {@code marks} is given. */
+        void predict(byte[] base, int bOff, PointerRelocation r, long[] marks, int marksOff, long[] win) {
             if (r.size() == 0) {
                 for (int j = 0; j < WORDS; j++) {
                     win[j] = (long) LONGS.get(base, bOff + (j << 3));
@@ -133,7 +138,12 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                 ix = new RelocationIndex(r);
                 index = ix;
             }
-            ix.relocateWords(base, bOff, win, 0, WORDS);
+            if (marks != null) {
+                Objects.checkFromIndexSize(marksOff, PointerMarks.LONGS_PER_PAGE, marks.length);
+                ix.relocateMarked(base, bOff, win, 0, marks, marksOff);
+            } else {
+                ix.relocateWords(base, bOff, win, 0, WORDS);
+            }
         }
     }
 
@@ -202,10 +212,16 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         @Override
         public int encode(byte[] target, int tOff, byte[] base, int bOff, PointerRelocation relocation,
                           byte[] out, int outOff, int maxLength) {
+            return encode(target, tOff, base, bOff, relocation, null, 0, out, outOff, maxLength);
+        }
+
+        @Override
+        public int encode(byte[] target, int tOff, byte[] base, int bOff, PointerRelocation relocation,
+                          long[] marks, int marksOff, byte[] out, int outOff, int maxLength) {
             Objects.checkFromIndexSize(tOff, PageSize.BYTES, target.length);
             Objects.checkFromIndexSize(bOff, PageSize.BYTES, base.length);
             long[] w = win;
-            predictor.predict(base, bOff, relocation, w);
+            predictor.predict(base, bOff, relocation, marks, marksOff, w);
             for (int j = 0; j < WORDS; j++) {
                 w[WORDS + j] = (long) LONGS.get(target, tOff + (j << 3));
             }
@@ -483,8 +499,14 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         @Override
         public void decode(byte[] patch, int off, int len, byte[] base, int bOff, PointerRelocation relocation,
                            byte[] dst, int dstOff) throws PatchFormatException {
+            decode(patch, off, len, base, bOff, relocation, null, 0, dst, dstOff);
+        }
+
+        @Override
+        public void decode(byte[] patch, int off, int len, byte[] base, int bOff, PointerRelocation relocation,
+                           long[] marks, int marksOff, byte[] dst, int dstOff) throws PatchFormatException {
             Objects.checkFromIndexSize(dstOff, PageSize.BYTES, dst.length);
-            long[] w = decodeWords(patch, off, len, base, bOff, relocation);
+            long[] w = decodeWords(patch, off, len, base, bOff, relocation, marks, marksOff);
             for (int j = 0; j < WORDS; j++) {
                 LONGS.set(dst, dstOff + (j << 3), w[WORDS + j]);
             }
@@ -494,7 +516,13 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         @Override
         public void decodeTo(byte[] patch, int off, int len, byte[] base, int bOff, PointerRelocation relocation,
                              long dstAddress, byte[] scratch) throws PatchFormatException {
-            long[] w = decodeWords(patch, off, len, base, bOff, relocation);
+            decodeTo(patch, off, len, base, bOff, relocation, null, 0, dstAddress, scratch);
+        }
+
+        @Override
+        public void decodeTo(byte[] patch, int off, int len, byte[] base, int bOff, PointerRelocation relocation,
+                             long[] marks, int marksOff, long dstAddress, byte[] scratch) throws PatchFormatException {
+            long[] w = decodeWords(patch, off, len, base, bOff, relocation, marks, marksOff);
             if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
                 OffHeap.copyFromLongs(w, WORDS, dstAddress, WORDS);
             } else {
@@ -505,8 +533,8 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         }
 
         /** Decodes into the window; the page is {@code win[WORDS..2 * WORDS)}, little-endian words. */
-        private long[] decodeWords(byte[] patch, int off, int len, byte[] base, int bOff, PointerRelocation relocation)
-                throws PatchFormatException {
+        private long[] decodeWords(byte[] patch, int off, int len, byte[] base, int bOff, PointerRelocation relocation,
+                                   long[] marks, int marksOff) throws PatchFormatException {
             Objects.checkFromIndexSize(off, len, patch.length);
             Objects.checkFromIndexSize(bOff, PageSize.BYTES, base.length);
             if (len < 1) {
@@ -548,7 +576,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                 throw new PatchFormatException("pointer-aware patch: unknown flags 0x" + Integer.toHexString(flags));
             }
             long[] w = win;
-            predictor.predict(base, bOff, relocation, w);
+            predictor.predict(base, bOff, relocation, marks, marksOff, w);
             decodeOps(src, p, end, w);
             return w;
         }

@@ -1,5 +1,7 @@
 package org.medes.core.patch;
 
+import org.medes.core.page.PageSize;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -216,6 +218,40 @@ final class RelocationIndex {
                 }
             }
             dst[dstOff + j] = w;
+        }
+    }
+
+    /**
+     * As {@link #relocateWords(byte[], int, long[], int, int)} for one page ({@code 512} words),
+     * looking up only the words marked in {@code marks[marksOff..marksOff+8)}, which must include
+     * every word in a range ({@link PointerMarks}).
+     */
+    void relocateMarked(byte[] src, int off, long[] dst, int dstOff, long[] marks, int marksOff) {
+        int n = PageSize.BYTES / 8;
+        for (int j = 0; j < n; j++) {
+            dst[dstOff + j] = (long) LONGS.get(src, off + (j << 3));
+        }
+        long hitStart = 0;
+        long hitLength = Long.MIN_VALUE;
+        long hitDelta = 0;
+        for (int g = 0; g < PointerMarks.LONGS_PER_PAGE; g++) {
+            long in = marks[marksOff + g];
+            while (in != 0) {
+                int k = dstOff + (g << 6) + Long.numberOfTrailingZeros(in);
+                in &= in - 1;
+                long w = dst[k];
+                if (((w - hitStart) ^ Long.MIN_VALUE) < hitLength) {
+                    dst[k] = w + hitDelta;
+                } else if (((w - min) ^ Long.MIN_VALUE) < spanFlipped) {
+                    int i = find(w);
+                    if (i >= 0) {
+                        hitStart = starts[i];
+                        hitLength = (ends[i] - hitStart) ^ Long.MIN_VALUE;
+                        hitDelta = deltas[i];
+                        dst[k] = w + hitDelta;
+                    }
+                }
+            }
         }
     }
 

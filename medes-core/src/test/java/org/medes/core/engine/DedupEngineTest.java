@@ -16,6 +16,7 @@ import org.medes.core.image.PageKind;
 import org.medes.core.page.PageLayout;
 import org.medes.core.page.PageSize;
 import org.medes.core.page.SandboxImage;
+import org.medes.core.patch.PointerMarks;
 import org.medes.core.registry.FingerprintRegistry;
 
 import java.nio.ByteBuffer;
@@ -72,6 +73,36 @@ class DedupEngineTest {
             three = d.toByteArray();
         }
         assertThat(three).isEqualTo(one);
+    }
+
+    @Test
+    void pointerMarksMakeTheSameImageAndAreUsedBothWays() throws Exception {
+        SandboxImage baseImage = (SandboxImage) bases.layout(base);
+        SandboxImage.Builder zb = SandboxImage.builder("zeros");
+        baseImage.mappings().forEach(zb::addMapping);
+        for (int p = 0; p < baseImage.pageCount(); p++) {
+            zb.addPage(baseImage.pageVaddr(p), new byte[PageSize.BYTES], 0);
+        }
+        PointerMarks none;
+        try (SandboxImage zeros = zb.build()) {
+            none = PointerMarks.of(zeros); // marks no word, yet covers what the real marks cover
+        }
+        try (DedupEngine engine = DedupEngine.builder().threads(2).build();
+             SandboxImage target = SyntheticSandboxes.instance("target", 42, 2, 0.02, true);
+             DedupImage marked = engine.dedup(target, registry, bases);
+             DedupImage unmarked = engine.dedup(target, registry, new Marked(bases, null));
+             DedupImage wronglyMarked = engine.dedup(target, registry, new Marked(bases, none))) {
+            assertThat(bases.pointerMarks(base).pageCount()).isEqualTo(baseImage.pageCount());
+            assertThat(marked.toByteArray()).isEqualTo(unmarked.toByteArray());
+            try (SandboxImage back = engine.restore(marked, new Marked(bases, null))) {
+                assertThat(back.contentEquals(target)).isTrue();
+            }
+            // marks that leave the pointers out change what the encoder predicts...
+            assertThat(wronglyMarked.toByteArray()).isNotEqualTo(marked.toByteArray());
+            // ...and the decoder: a restore with other marks than the encode's fails on a page checksum
+            assertThatThrownBy(() -> engine.restore(wronglyMarked, bases)).isInstanceOf(PageRestoreException.class);
+            assertThatThrownBy(() -> engine.restore(marked, new Marked(bases, none))).isInstanceOf(PageRestoreException.class);
+        }
     }
 
     @Test
@@ -794,6 +825,29 @@ class DedupEngineTest {
         int trailer = bytes.length - 16;
         long h = net.openhft.hashing.LongHashFunction.xx3().hashBytes(bytes, 0, trailer);
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(trailer, h);
+    }
+
+    /** The bases' pages with other pointer marks (null: none). */
+    record Marked(BasePageSource real, PointerMarks marks) implements BasePageSource {
+        @Override
+        public PageLayout layout(int b) throws BasePageUnavailableException {
+            return real.layout(b);
+        }
+
+        @Override
+        public int node(int b) throws BasePageUnavailableException {
+            return real.node(b);
+        }
+
+        @Override
+        public void readPage(int b, int p, byte[] dst, int off) throws BasePageUnavailableException {
+            real.readPage(b, p, dst, off);
+        }
+
+        @Override
+        public PointerMarks pointerMarks(int b) {
+            return marks;
+        }
     }
 
     /** A base page source that serves one page with one byte changed. */
