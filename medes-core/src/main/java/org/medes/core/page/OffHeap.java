@@ -36,6 +36,18 @@ public final class OffHeap {
         U.copyMemory(src, LONG_ARRAY_BASE + 8L * off, null, address, 8L * longs);
     }
 
+    /**
+     * Copies the {@code longs} native-order 8-byte words at {@code src[off..]} into
+     * {@code dst[dstOff..]}: one memory copy instead of a load per word.
+     */
+    public static void copyToLongs(byte[] src, int off, long[] dst, int dstOff, int longs) {
+        if (off < 0 || dstOff < 0 || longs < 0 || off + 8L * longs > src.length || dstOff + longs > dst.length) {
+            throw new IndexOutOfBoundsException("off=" + off + " dstOff=" + dstOff + " longs=" + longs
+                    + " arrays=" + src.length + "/" + dst.length);
+        }
+        U.copyMemory(src, BYTE_ARRAY_BASE + off, dst, LONG_ARRAY_BASE + 8L * dstOff, 8L * longs);
+    }
+
     /** Copies between two native addresses. */
     public static void copy(long from, long to, long length) {
         U.copyMemory(from, to, length);

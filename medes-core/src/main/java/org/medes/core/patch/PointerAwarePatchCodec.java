@@ -29,6 +29,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
     public static final int ID = 2;
 
     static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final boolean NATIVE_LE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private static final int HASH_BITS = 11;
     private static final int IDX_BITS = 10;
@@ -222,8 +223,12 @@ public final class PointerAwarePatchCodec implements PatchCodec {
             Objects.checkFromIndexSize(bOff, PageSize.BYTES, base.length);
             long[] w = win;
             predictor.predict(base, bOff, relocation, marks, marksOff, w);
-            for (int j = 0; j < WORDS; j++) {
-                w[WORDS + j] = (long) LONGS.get(target, tOff + (j << 3));
+            if (NATIVE_LE) {
+                OffHeap.copyToLongs(target, tOff, w, WORDS, WORDS);
+            } else {
+                for (int j = 0; j < WORDS; j++) {
+                    w[WORDS + j] = (long) LONGS.get(target, tOff + (j << 3));
+                }
             }
             int stamp = nextEpoch() << IDX_BITS;
             int[] t = table;

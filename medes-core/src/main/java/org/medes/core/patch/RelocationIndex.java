@@ -1,5 +1,6 @@
 package org.medes.core.patch;
 
+import org.medes.core.page.OffHeap;
 import org.medes.core.page.PageSize;
 
 import java.lang.invoke.MethodHandles;
@@ -28,6 +29,7 @@ final class RelocationIndex {
     private static final int MAX_GRANULES = 1 << 14;
     private static final int CLUSTERS = 4;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final boolean NATIVE_LE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private final PointerRelocation relocation;
     private final long[] starts;
@@ -227,9 +229,12 @@ final class RelocationIndex {
      * every word in a range ({@link PointerMarks}).
      */
     void relocateMarked(byte[] src, int off, long[] dst, int dstOff, long[] marks, int marksOff) {
-        int n = PageSize.BYTES / 8;
-        for (int j = 0; j < n; j++) {
-            dst[dstOff + j] = (long) LONGS.get(src, off + (j << 3));
+        if (NATIVE_LE) {
+            OffHeap.copyToLongs(src, off, dst, dstOff, PageSize.WORDS);
+        } else {
+            for (int j = 0; j < PageSize.WORDS; j++) {
+                dst[dstOff + j] = (long) LONGS.get(src, off + (j << 3));
+            }
         }
         long hitStart = 0;
         long hitLength = Long.MIN_VALUE;
