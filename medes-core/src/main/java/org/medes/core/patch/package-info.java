@@ -22,7 +22,12 @@
  * stream is then LZ4-compressed when that is shorter; streams under 256 bytes are not tried (LZ4
  * saved them 0.5-24 bytes a page). Relocation goes through
  * {@code RelocationIndex}: unmoved ranges dropped, one compare against the overall range first,
- * the last range hit remembered. The byte layout is drawn in
+ * the last range hit remembered, a bitmap of hashed 2 MiB granules before the table's probes.
+ * When the base page's {@link org.medes.core.patch.PointerMarks} are given (a local base keeps
+ * them: one bit per word whose value lies in the base's mappings, joined across gaps under
+ * 1 MiB, which is as far as {@link org.medes.core.patch.PointerRelocation#spanningGaps} joins
+ * ranges) the page is copied in one go and only the marked words are looked up; the patch and
+ * the decoded page are the same either way. The byte layout is drawn in
  * {@code PointerAwarePatchFormat}. {@link org.medes.core.patch.SplitStreamPatchCodec} (id 3) is
  * the same model laid out for speed ({@code SplitStreamPatchFormat}): runs of predicted words,
  * copies at the last or a hashed displacement and literals against four references, in separate
@@ -66,7 +71,9 @@
  * skipping LZ4 when literal payload dominates the op stream (no predictor: such pages still saved
  * 600-775 bytes); relocation tested with arithmetic masks only, the lookup taken only when the
  * last range missed (numpy checkpoint pair 2.32 against 2.51 GB/s decode), and in two passes, a
- * branch-free copy noting the words in range, then lookups of those alone (2.16 against 2.58).
+ * branch-free copy noting the words in range, then lookups of those alone (2.16 against 2.58;
+ * again on the numpy checkpoint pair, relocation alone: 1.01 against 1.20 M pages/s). What did
+ * pay is knowing the candidates beforehand: the base's pointer marks (above).
  * Joining relocation ranges of one delta across their gaps ({@code PointerRelocation#spanningGaps},
  * done when mappings are aligned) gave +7 % decode on a fixed Python page set. Dropping the far literal references saves ~1.5 points (Python) to ~6 points
  * (Node) less for little speed; dropping the LZ4 stage costs ~5-9 points for ~0.1 GB/s encode.
