@@ -827,23 +827,28 @@ class DedupEngineTest {
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(trailer, h);
     }
 
+    /** A base page source that passes everything on to {@link #real()}; test sources change one part. */
+    interface Wrapping extends BasePageSource {
+        BasePageSource real();
+
+        @Override
+        default PageLayout layout(int b) throws BasePageUnavailableException {
+            return real().layout(b);
+        }
+
+        @Override
+        default int node(int b) throws BasePageUnavailableException {
+            return real().node(b);
+        }
+
+        @Override
+        default void readPage(int b, int p, byte[] dst, int off) throws BasePageUnavailableException {
+            real().readPage(b, p, dst, off);
+        }
+    }
+
     /** The bases' pages with other pointer marks (null: none). */
-    record Marked(BasePageSource real, PointerMarks marks) implements BasePageSource {
-        @Override
-        public PageLayout layout(int b) throws BasePageUnavailableException {
-            return real.layout(b);
-        }
-
-        @Override
-        public int node(int b) throws BasePageUnavailableException {
-            return real.node(b);
-        }
-
-        @Override
-        public void readPage(int b, int p, byte[] dst, int off) throws BasePageUnavailableException {
-            real.readPage(b, p, dst, off);
-        }
-
+    record Marked(BasePageSource real, PointerMarks marks) implements Wrapping {
         @Override
         public PointerMarks pointerMarks(int b) {
             return marks;
@@ -851,17 +856,7 @@ class DedupEngineTest {
     }
 
     /** A base page source that serves one page with one byte changed. */
-    record Tampered(BasePageSource real, int base, int page) implements BasePageSource {
-        @Override
-        public PageLayout layout(int b) throws BasePageUnavailableException {
-            return real.layout(b);
-        }
-
-        @Override
-        public int node(int b) throws BasePageUnavailableException {
-            return real.node(b);
-        }
-
+    record Tampered(BasePageSource real, int base, int page) implements Wrapping {
         @Override
         public void readPage(int b, int p, byte[] dst, int off) throws BasePageUnavailableException {
             real.readPage(b, p, dst, off);
