@@ -73,7 +73,11 @@
  * last range missed (numpy checkpoint pair 2.32 against 2.51 GB/s decode), and in two passes, a
  * branch-free copy noting the words in range, then lookups of those alone (2.16 against 2.58;
  * again on the numpy checkpoint pair, relocation alone: 1.01 against 1.20 M pages/s). What did
- * pay is knowing the candidates beforehand: the base's pointer marks (above).
+ * pay is knowing the candidates beforehand: the base's pointer marks (above). With the marks, a
+ * second remembered range (the one hit before the last) stayed within the error (decode 722 / 503 /
+ * 346 against 719 / 520 / 365 K pages/s on the numpy, node and java checkpoint pairs, two forks);
+ * comparing a long run of predicted words with {@code Arrays.mismatch} sped the numpy encode up
+ * (324 to 363-393 K pages/s) and slowed java wordcount's (144 to 130-135 K), whose runs are short.
  * Joining relocation ranges of one delta across their gaps ({@code PointerRelocation#spanningGaps},
  * done when mappings are aligned) gave +7 % decode on a fixed Python page set. Dropping the far literal references saves ~1.5 points (Python) to ~6 points
  * (Node) less for little speed; dropping the LZ4 stage costs ~5-9 points for ~0.1 GB/s encode.
