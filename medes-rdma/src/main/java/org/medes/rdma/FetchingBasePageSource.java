@@ -6,6 +6,7 @@ import org.medes.core.base.BasePageUnavailableException;
 import org.medes.core.page.OffHeap;
 import org.medes.core.page.PageLayout;
 import org.medes.core.page.PageSize;
+import org.medes.core.patch.PointerMarks;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ public final class FetchingBasePageSource implements BasePageSource, AutoCloseab
     /** Default pages per fetched batch. */
     public static final int DEFAULT_BATCH_PAGES = 1024;
 
-    private record Remote(PageRegion region, int node) {
+    private record Remote(PageRegion region, int node, PointerMarks marks) {
     }
 
     private final PageFetcher fetcher;
@@ -94,6 +95,12 @@ public final class FetchingBasePageSource implements BasePageSource, AutoCloseab
     @Override
     public int node(int base) throws BasePageUnavailableException {
         return remote(base).node();
+    }
+
+    /** The marks given with the base ({@link Builder#base(int, int, PageRegion, PointerMarks)}), or null. */
+    @Override
+    public PointerMarks pointerMarks(int base) throws BasePageUnavailableException {
+        return remote(base).marks();
     }
 
     @Override
@@ -288,7 +295,24 @@ public final class FetchingBasePageSource implements BasePageSource, AutoCloseab
 
         /** Base {@code base}, held on node {@code node}, is served as {@code region}. */
         public Builder base(int base, int node, PageRegion region) {
-            if (bases.putIfAbsent(base, new Remote(Objects.requireNonNull(region), node)) != null) {
+            return base(base, node, region, null);
+        }
+
+        /**
+         * As {@link #base(int, int, PageRegion)}, with the base's pointer marks (made where the
+         * base is held, {@link PointerMarks#toBytes} there and {@link PointerMarks#fromBytes} here;
+         * null for none): restores then relocate only the marked words of each fetched page, as
+         * with a local base.
+         *
+         * @throws IllegalArgumentException when the marks are not of {@code region.pageCount()} pages
+         */
+        public Builder base(int base, int node, PageRegion region, PointerMarks marks) {
+            Objects.requireNonNull(region, "region");
+            if (marks != null && marks.pageCount() != region.pageCount()) {
+                throw new IllegalArgumentException("pointer marks of base " + base + " are of " + marks.pageCount()
+                        + " pages, its region has " + region.pageCount());
+            }
+            if (bases.putIfAbsent(base, new Remote(region, node, marks)) != null) {
                 throw new IllegalStateException("base " + base + " was already given");
             }
             return this;

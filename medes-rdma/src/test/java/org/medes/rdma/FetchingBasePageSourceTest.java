@@ -10,6 +10,7 @@ import org.medes.core.engine.PageRestoreException;
 import org.medes.core.engine.SyntheticSandboxes;
 import org.medes.core.image.DedupImage;
 import org.medes.core.page.SandboxImage;
+import org.medes.core.patch.PointerMarks;
 import org.medes.core.registry.OffHeapFingerprintRegistry;
 
 import java.net.InetAddress;
@@ -118,6 +119,31 @@ class FetchingBasePageSourceTest {
             assertThat(counting.pages.get()).isEqualTo(needed);
             assertThat(counting.batches.get()).isEqualTo((needed + 63) / 64);
             assertThat(src.cachedPages()).isEqualTo(needed);
+        }
+    }
+
+    @Test
+    void pointerMarksShippedAsBytesServeTheRestoreAndWrongOnesNeverGiveAWrongPage() throws Exception {
+        // made where the base is held, sent as bytes
+        PointerMarks shipped = PointerMarks.fromBytes(PointerMarks.of(served).toBytes());
+        try (FetchingBasePageSource src = FetchingBasePageSource.builder().fetcher(tcp).base(base, 0, region, shipped)
+                .build();
+             SandboxImage back = engine.restore(dedup, src)) {
+            assertThat(src.pointerMarks(base)).isSameAs(shipped);
+            assertThat(back.contentEquals(target)).isTrue();
+        }
+        // the marks of other pages of the same layout leave out pointers the encoder moved
+        try (SandboxImage other = SyntheticSandboxes.instance("other", 7, 1, 0, false);
+             FetchingBasePageSource src = FetchingBasePageSource.builder().fetcher(tcp)
+                     .base(base, 0, region, PointerMarks.of(other)).build()) {
+            assertThatThrownBy(() -> engine.restore(dedup, src)).isInstanceOf(PageRestoreException.class)
+                    .hasMessageContaining("dedup image " + dedup.id());
+        }
+        try (SandboxImage bigger = SyntheticSandboxes.instance("bigger", 42, 1, 0, true)) {
+            PointerMarks wrongSize = PointerMarks.of(bigger);
+            assertThatThrownBy(() -> FetchingBasePageSource.builder().base(base, 0, region, wrongSize))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("pointer marks of base " + base + " are of " + bigger.pageCount() + " pages");
         }
     }
 

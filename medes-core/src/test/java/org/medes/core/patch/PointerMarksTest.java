@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PointerMarksTest {
     private static final long SIZE = 0x10000;
@@ -85,6 +86,37 @@ class PointerMarksTest {
                     .isFalse();
             assertThat(marks.covers(PointerRelocation.of(new long[] {STACK - 8}, new long[] {STACK + SIZE},
                     new long[] {1}))).isFalse();
+        }
+    }
+
+    @Test
+    void bytesRoundTripAndEveryDamageIsRefusedWithItsOffset() {
+        try (SandboxImage base = base(A + 8, VSYSCALL, C + 16)) {
+            PointerMarks marks = PointerMarks.of(base);
+            byte[] bytes = marks.toBytes();
+            PointerMarks back = PointerMarks.fromBytes(bytes);
+
+            assertThat(back.words()).isEqualTo(marks.words());
+            assertThat(back.toBytes()).isEqualTo(bytes);
+            PointerRelocation own = PointerRelocation.of(new long[] {A, B}, new long[] {A + SIZE, B + SIZE},
+                    new long[] {0x1000, 0x1000}).spanningGaps();
+            assertThat(back.covers(own)).isTrue();
+            assertThat(back.covers(PointerRelocation.of(new long[] {A}, new long[] {C + SIZE}, new long[] {1}))).isFalse();
+
+            for (int i = 0; i < bytes.length; i++) {
+                byte[] bad = bytes.clone();
+                bad[i] ^= 0x10;
+                assertThatThrownBy(() -> PointerMarks.fromBytes(bad)).as("byte %d flipped", i)
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("pointer marks, offset ");
+            }
+            for (int n = 0; n < bytes.length; n += 7) {
+                byte[] cut = Arrays.copyOf(bytes, n);
+                assertThatThrownBy(() -> PointerMarks.fromBytes(cut)).as("cut to %d bytes", n)
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("pointer marks, offset ");
+            }
+            byte[] foreign = bytes.clone();
+            foreign[0] = 'X';
+            assertThatThrownBy(() -> PointerMarks.fromBytes(foreign)).hasMessageContaining("not pointer marks");
         }
     }
 
