@@ -52,7 +52,7 @@ public final class BenchmarkTable {
                 int pages = Integer.parseInt(r.getParams().getParam("pages"));
                 value = String.format("%.0f MB/s ± %.0f", primary.getScore() * pages * 4096 / 1e6,
                         err(primary) * pages * 4096 / 1e6);
-            } else if (name.startsWith("DedupBenchmark")) {
+            } else if (r.getSecondaryResults().containsKey("pageBytes")) { // whole images: their own byte count
                 Result bytes = r.getSecondaryResults().get("pageBytes");
                 value = String.format("%.0f MB/s ± %.0f", bytes.getScore() / 1e6, err(bytes) / 1e6);
             } else {
