@@ -355,6 +355,15 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         }
 
         private void literals(int from, int to, int disp) {
+            if (search == LiteralSearch.PREDICTION) {
+                predictionLiterals(from, to);
+            } else {
+                searchedLiterals(from, to, disp);
+            }
+        }
+
+        /** {@link #literals} against the best of the references {@link #search} allows. */
+        private void searchedLiterals(int from, int to, int disp) {
             long[] w = win;
             token(LIT, to - from);
             byte[] o = ops;
@@ -410,6 +419,45 @@ public final class PointerAwarePatchCodec implements PatchCodec {
                 long d = v - r;
                 long x = (((d << 1) ^ (d >> 63)) & sub) | ((v ^ r) & ~sub);
                 // score 64: no payload (x is 0, or the same difference as last time)
+                long payload = ((best >>> 8) - 64) >> 31;
+                int n = ((71 - Long.numberOfLeadingZeros(x)) >>> 3) & (int) payload;
+                int m = n + ((n >> 1) & (n >> 2) & n & 1);
+                long update = sub & payload;
+                delta = (d & update) | (delta & ~update);
+                o[q] = (byte) (code | (n - (n >>> 3)));
+                LONGS.set(o, q + 1, x);
+                q += 1 + m;
+            }
+            lastLit = last;
+            lastDelta = delta;
+            pos = q;
+        }
+
+        /**
+         * {@link #literals} for {@link LiteralSearch#PREDICTION}, the block codec's: the reference is
+         * the prediction or zero, so it is picked by a select instead of the window index tables
+         * (the same bytes).
+         */
+        private void predictionLiterals(int from, int to) {
+            long[] w = win;
+            token(LIT, to - from);
+            byte[] o = ops;
+            int q = pos;
+            long last = lastLit;
+            long delta = lastDelta;
+            for (int t = WORDS + from; t < WORDS + to; t++) {
+                long v = w[t];
+                long pr = w[t - WORDS];
+                long dp = v - pr;
+                int best = Math.max(Math.max(differenceOrXor(v, pr, dp, REF_PREDICTED), xor(v, 0L, REF_ZERO)),
+                        sameDifference(dp, delta, REF_PREDICTED));
+                int code = best & 0xF8;
+                long zero = -(long) ((code >>> 7) & 1); // all ones when the reference is REF_ZERO (15), not 0
+                long r = pr & ~zero;
+                last = v;
+                long sub = -(long) ((code >>> 3) & 1);
+                long d = v - r;
+                long x = (((d << 1) ^ (d >> 63)) & sub) | ((v ^ r) & ~sub);
                 long payload = ((best >>> 8) - 64) >> 31;
                 int n = ((71 - Long.numberOfLeadingZeros(x)) >>> 3) & (int) payload;
                 int m = n + ((n >> 1) & (n >> 2) & n & 1);
