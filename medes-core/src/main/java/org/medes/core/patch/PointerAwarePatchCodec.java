@@ -436,7 +436,8 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         /**
          * {@link #literals} for {@link LiteralSearch#PREDICTION}, the block codec's: the reference is
          * the prediction or zero, so it is picked by a select instead of the window index tables
-         * (the same bytes).
+         * (the same bytes). The emission below repeats {@link #searchedLiterals}'s on purpose: both
+         * calling one helper for it (same bytes) measured 5-11 % slower encodes on numpy and node.
          */
         private void predictionLiterals(int from, int to) {
             long[] w = win;
