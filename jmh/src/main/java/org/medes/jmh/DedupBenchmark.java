@@ -6,7 +6,6 @@ import org.medes.core.engine.PageRestoreException;
 import org.medes.core.image.DedupImage;
 import org.medes.core.page.SandboxImage;
 import org.medes.core.registry.FingerprintRegistry;
-import org.medes.core.registry.OffHeapFingerprintRegistry;
 import org.openjdk.jmh.annotations.*;
 
 import java.util.concurrent.TimeUnit;
@@ -33,6 +32,7 @@ public class DedupBenchmark {
     @Param({"6", "0"})
     public int zstdLevel;
 
+    DedupedCorpus corpusDeduped;
     PageCorpus pages;
     FingerprintRegistry registry;
     BaseSandboxes bases;
@@ -43,12 +43,12 @@ public class DedupBenchmark {
 
     @Setup
     public void setUp() throws Exception {
-        pages = PageCorpus.open(corpus);
-        registry = new OffHeapFingerprintRegistry();
-        bases = BaseSandboxes.builder().registry(registry).build();
-        bases.addBase("fn", pages.base);
-        engine = DedupEngine.builder().threads(threads).zstdLevel(zstdLevel).build();
-        deduped = engine.dedup(pages.target, registry, bases);
+        corpusDeduped = new DedupedCorpus(corpus, DedupEngine.builder().threads(threads).zstdLevel(zstdLevel).build());
+        pages = corpusDeduped.pages;
+        registry = corpusDeduped.registry;
+        bases = corpusDeduped.bases;
+        engine = corpusDeduped.engine;
+        deduped = corpusDeduped.deduped;
         into = net.openhft.chronicle.bytes.BytesStore.nativeStoreWithFixedCapacity(pages.target.pageBytes());
         System.out.printf("%n[corpus %s: %d pages, %.2f MiB, saved %.1f %%]%n", corpus, pages.target.pageCount(),
                 pages.target.pageBytes() / 1048576.0, 100 * deduped.savedFraction());
@@ -57,11 +57,7 @@ public class DedupBenchmark {
     @TearDown
     public void tearDown() {
         into.releaseLast();
-        deduped.close();
-        engine.close();
-        bases.close();
-        registry.close();
-        pages.close();
+        corpusDeduped.close();
     }
 
     /** Counts page bytes processed, reported by JMH as a rate next to the operations. */

@@ -1,12 +1,8 @@
 package org.medes.jmh;
 
-import org.medes.core.base.BaseSandboxes;
 import org.medes.core.engine.DedupEngine;
 import org.medes.core.engine.PageRestoreException;
-import org.medes.core.image.DedupImage;
 import org.medes.core.patch.PointerMarks;
-import org.medes.core.registry.FingerprintRegistry;
-import org.medes.core.registry.OffHeapFingerprintRegistry;
 import org.medes.rdma.FetchingBasePageSource;
 import org.medes.rdma.PageRegion;
 import org.medes.rdma.PageRegions;
@@ -43,11 +39,7 @@ public class RemoteRestoreBenchmark {
     @Param({"2"})
     public int threads;
 
-    PageCorpus pages;
-    FingerprintRegistry registry;
-    BaseSandboxes bases;
-    DedupEngine engine;
-    DedupImage deduped;
+    DedupedCorpus corpusDeduped;
     PageRegions regions;
     TcpPageServer server;
     TcpPageFetcher fetcher;
@@ -56,19 +48,16 @@ public class RemoteRestoreBenchmark {
 
     @Setup
     public void setUp() throws Exception {
-        pages = PageCorpus.open(corpus);
-        registry = new OffHeapFingerprintRegistry();
-        bases = BaseSandboxes.builder().registry(registry).build();
-        int base = bases.addBase("fn", pages.base);
-        engine = DedupEngine.builder().threads(threads).build();
-        deduped = engine.dedup(pages.target, registry, bases);
+        corpusDeduped = new DedupedCorpus(corpus, DedupEngine.builder().threads(threads).build());
+        PageCorpus pages = corpusDeduped.pages;
         // the base's node serves its pages and ships its marks as bytes
         regions = new PageRegions();
         server = TcpPageServer.start(regions, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 FetchBenchmark.SECRET, 1);
         PageRegion region = regions.register(RegionPages.of(pages.base));
+        int base = corpusDeduped.base;
         fetcher = TcpPageFetcher.create(server.address(), FetchBenchmark.SECRET);
-        PointerMarks shipped = marks ? PointerMarks.fromBytes(bases.pointerMarks(base).toBytes()) : null;
+        PointerMarks shipped = marks ? PointerMarks.fromBytes(corpusDeduped.bases.pointerMarks(base).toBytes()) : null;
         remote = FetchingBasePageSource.builder().fetcher(fetcher).base(base, 1, region, shipped).build();
         into = net.openhft.chronicle.bytes.BytesStore.nativeStoreWithFixedCapacity(pages.target.pageBytes());
     }
@@ -80,18 +69,14 @@ public class RemoteRestoreBenchmark {
         fetcher.close();
         server.close();
         regions.close();
-        deduped.close();
-        engine.close();
-        bases.close();
-        registry.close();
-        pages.close();
+        corpusDeduped.close();
     }
 
     @Benchmark
     public long restoreInto(DedupBenchmark.PageBytes counter) throws PageRestoreException {
         long at = into.addressForWrite(0);
-        engine.restoreInto(deduped, remote, at);
-        counter.pageBytes += pages.target.pageBytes();
+        corpusDeduped.engine.restoreInto(corpusDeduped.deduped, remote, at);
+        counter.pageBytes += corpusDeduped.pages.target.pageBytes();
         return org.medes.core.page.OffHeap.getLong(at);
     }
 }
