@@ -8,6 +8,7 @@ public final class OffHeap {
     private static final Unsafe U = UnsafeMemory.UNSAFE;
     private static final long BYTE_ARRAY_BASE = Unsafe.ARRAY_BYTE_BASE_OFFSET;
     private static final long LONG_ARRAY_BASE = Unsafe.ARRAY_LONG_BASE_OFFSET;
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
 
     private OffHeap() {
     }
@@ -37,15 +38,21 @@ public final class OffHeap {
     }
 
     /**
-     * Copies the {@code longs} native-order 8-byte words at {@code src[off..]} into
-     * {@code dst[dstOff..]}: one memory copy instead of a load per word.
+     * Reads the {@code longs} little-endian 8-byte words at {@code src[off..]} into
+     * {@code dst[dstOff..]}: one memory copy on a little-endian machine instead of a load per word.
      */
     public static void copyToLongs(byte[] src, int off, long[] dst, int dstOff, int longs) {
         if (off < 0 || dstOff < 0 || longs < 0 || off + 8L * longs > src.length || dstOff + longs > dst.length) {
             throw new IndexOutOfBoundsException("off=" + off + " dstOff=" + dstOff + " longs=" + longs
                     + " arrays=" + src.length + "/" + dst.length);
         }
-        U.copyMemory(src, BYTE_ARRAY_BASE + off, dst, LONG_ARRAY_BASE + 8L * dstOff, 8L * longs);
+        if (LITTLE_ENDIAN) {
+            U.copyMemory(src, BYTE_ARRAY_BASE + off, dst, LONG_ARRAY_BASE + 8L * dstOff, 8L * longs);
+        } else {
+            for (int i = 0; i < longs; i++) {
+                dst[dstOff + i] = Long.reverseBytes(U.getLong(src, BYTE_ARRAY_BASE + off + 8L * i));
+            }
+        }
     }
 
     /** Copies between two native addresses. */

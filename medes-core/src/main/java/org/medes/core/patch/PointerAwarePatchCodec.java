@@ -29,7 +29,6 @@ public final class PointerAwarePatchCodec implements PatchCodec {
     public static final int ID = 2;
 
     static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final boolean NATIVE_LE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private static final int HASH_BITS = 11;
     private static final int IDX_BITS = 10;
@@ -129,9 +128,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
         /** As {@link #predict(byte[], int, PointerRelocation, long[])}; only marked words are looked up when {@code marks} is given. */
         void predict(byte[] base, int bOff, PointerRelocation r, long[] marks, int marksOff, long[] win) {
             if (r.size() == 0) {
-                for (int j = 0; j < WORDS; j++) {
-                    win[j] = (long) LONGS.get(base, bOff + (j << 3));
-                }
+                OffHeap.copyToLongs(base, bOff, win, 0, WORDS);
                 return;
             }
             RelocationIndex ix = index;
@@ -223,13 +220,7 @@ public final class PointerAwarePatchCodec implements PatchCodec {
             Objects.checkFromIndexSize(bOff, PageSize.BYTES, base.length);
             long[] w = win;
             predictor.predict(base, bOff, relocation, marks, marksOff, w);
-            if (NATIVE_LE) {
-                OffHeap.copyToLongs(target, tOff, w, WORDS, WORDS);
-            } else {
-                for (int j = 0; j < WORDS; j++) {
-                    w[WORDS + j] = (long) LONGS.get(target, tOff + (j << 3));
-                }
-            }
+            OffHeap.copyToLongs(target, tOff, w, WORDS, WORDS);
             int stamp = nextEpoch() << IDX_BITS;
             int[] t = table;
             for (int j = WORDS - 1; j >= 0; j--) {

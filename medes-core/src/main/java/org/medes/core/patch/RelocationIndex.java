@@ -29,7 +29,6 @@ final class RelocationIndex {
     private static final int MAX_GRANULES = 1 << 14;
     private static final int CLUSTERS = 4;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final boolean NATIVE_LE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private final PointerRelocation relocation;
     private final long[] starts;
@@ -229,13 +228,7 @@ final class RelocationIndex {
      * every word in a range ({@link PointerMarks}).
      */
     void relocateMarked(byte[] src, int off, long[] dst, int dstOff, long[] marks, int marksOff) {
-        if (NATIVE_LE) {
-            OffHeap.copyToLongs(src, off, dst, dstOff, PageSize.WORDS);
-        } else {
-            for (int j = 0; j < PageSize.WORDS; j++) {
-                dst[dstOff + j] = (long) LONGS.get(src, off + (j << 3));
-            }
-        }
+        OffHeap.copyToLongs(src, off, dst, dstOff, PageSize.WORDS);
         long hitStart = 0;
         long hitLength = Long.MIN_VALUE;
         long hitDelta = 0;
