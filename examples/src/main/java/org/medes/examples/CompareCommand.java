@@ -10,15 +10,16 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code ./medes compare --base DIR --target DIR [--json] [--threads T] [--runs N]}: stores the target
+ * {@code ./medes compare --base DIR --target DIR [--json] [--threads T] [--runs N] [--warm-up S]}: stores the target
  * checkpoint's pages with every engine of {@link Compare} against the base checkpoint and prints
  * each one's stored bytes, saved share, encode and decode MB/s and whether its round trip rebuilt
  * every page (a table, or one JSON line with --json). Exits 1 when a round trip was not verified.
  * {@code --threads} is the {@code medes} engine's (default 1, as every other engine runs on one);
- * {@code --runs} measured round trips per engine after its warm-up, speeds their medians (default 1).
+ * {@code --runs} measured round trips per engine after its warm-up, speeds their medians (default 1);
+ * {@code --warm-up} seconds of warm-up round trips per engine before them (default 0: one round trip).
  */
 final class CompareCommand {
-    static final String USAGE = "compare --base DIR --target DIR [--json] [--threads T] [--runs N]";
+    static final String USAGE = "compare --base DIR --target DIR [--json] [--threads T] [--runs N] [--warm-up SECONDS]";
 
     private CompareCommand() {
     }
@@ -29,6 +30,7 @@ final class CompareCommand {
         boolean json = false;
         int threads = 1;
         int runs = 1;
+        double warmUpSeconds = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--base" -> base = Path.of(CheckpointCommand.value(args, i++));
@@ -36,6 +38,7 @@ final class CompareCommand {
                 case "--json" -> json = true;
                 case "--threads" -> threads = Integer.parseInt(CheckpointCommand.value(args, i++));
                 case "--runs" -> runs = Integer.parseInt(CheckpointCommand.value(args, i++));
+                case "--warm-up" -> warmUpSeconds = Double.parseDouble(CheckpointCommand.value(args, i++));
                 default -> throw new IllegalArgumentException("unexpected argument " + args[i] + " (" + USAGE + ")");
             }
         }
@@ -48,18 +51,23 @@ final class CompareCommand {
         if (runs < 1) {
             throw new IllegalArgumentException("--runs must be at least 1");
         }
+        if (!(warmUpSeconds >= 0 && warmUpSeconds <= 3600)) {
+            throw new IllegalArgumentException("--warm-up must be 0 to 3600 seconds, not " + warmUpSeconds);
+        }
+        java.time.Duration warmUp = java.time.Duration.ofNanos((long) (warmUpSeconds * 1e9));
         List<CompareEngine> engines = Compare.engines(threads);
         CompareReport report;
         try (ComparePair pair = ComparePair.read(base, target)) {
-            report = Compare.run(pair, engines, runs, err);
+            report = Compare.run(pair, engines, runs, warmUp, err);
         } finally {
             engines.forEach(CompareEngine::close);
         }
         if (json) {
             out.println(report.toJson());
         } else {
-            out.printf("base %s, target %s (medes on %d thread%s; %s after one warm-up per engine)%n", base,
-                    target, threads, threads == 1 ? "" : "s", runs == 1 ? "one warm run" : "medians of " + runs + " warm runs");
+            out.printf("base %s, target %s (medes on %d thread%s; %s after %s per engine)%n", base,
+                    target, threads, threads == 1 ? "" : "s", runs == 1 ? "one warm run" : "medians of " + runs + " warm runs",
+                    warmUp.isZero() ? "one warm-up round trip" : "warm-up round trips for " + warmUpSeconds + " s");
             out.print(report.toTable());
         }
         if (!report.allVerified()) {

@@ -105,9 +105,9 @@ class CompareCommandTest {
                 .isGreaterThan(rows.get("ksm").saved());
 
         SimulateCommandTest.Result table = SimulateCommandTest.run("compare", "--base", baseDir.toString(), "--target",
-                targetDir.toString(), "--runs", "2", "--threads", "2");
+                targetDir.toString(), "--runs", "2", "--threads", "2", "--warm-up", "0.2");
         assertThat(table.code()).isZero();
-        assertThat(table.out()).contains("(medes on 2 threads; medians of 2 warm runs after one warm-up per engine)")
+        assertThat(table.out()).contains("(medes on 2 threads; medians of 2 warm runs after warm-up round trips for 0.2 s per engine)")
                 .contains("engine").contains("medes-paper").contains("zstd-patch-from")
                 .containsPattern("medes +\\d+ +\\d+\\.\\d%");
     }
@@ -123,6 +123,9 @@ class CompareCommandTest {
         r = SimulateCommandTest.run("compare", "--base", "a", "--target", "b", "--runs", "0");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("compare: --runs must be at least 1");
+        r = SimulateCommandTest.run("compare", "--base", "a", "--target", "b", "--warm-up", "-1");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("compare: --warm-up must be 0 to 3600 seconds, not -1.0");
         r = SimulateCommandTest.run("compare", "--base", root.resolve("none").toString(), "--target",
                 root.resolve("none2").toString());
         assertThat(r.code()).isEqualTo(1);

@@ -2,12 +2,13 @@ package org.medes.criu.compare;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs engines side by side on one base/target pair: for each engine one warm-up round trip, then
- * one or more measured round trips (encode, decode, each timed by wall clock with
+ * Runs engines side by side on one base/target pair: for each engine warm-up round trips (one, or
+ * as many as a given time allows), then one or more measured round trips (encode, decode, each timed by wall clock with
  * {@link System#nanoTime}), every one verified page by page against the target. MB/s are 10^6 bytes
  * of the target's raw page data per second of encode ({@code dedup}) or decode ({@code restore}),
  * the median over the measured round trips; verifying is not timed. Engines run one after another
@@ -50,8 +51,23 @@ public final class Compare {
      */
     public static CompareReport run(ComparePair pair, List<? extends CompareEngine> engines, int runs,
                                     PrintStream notes) throws IOException {
+        return run(pair, engines, runs, Duration.ZERO, notes);
+    }
+
+    /**
+     * As {@link #run(ComparePair, List, int, PrintStream)}, each engine warming up with round trips
+     * (each verified too) until {@code warmUp} has passed, at least one: a JIT-compiled engine
+     * reaches its steady speed only after tens of round trips.
+     *
+     * @throws IllegalArgumentException when {@code runs < 1} or {@code warmUp} is negative
+     */
+    public static CompareReport run(ComparePair pair, List<? extends CompareEngine> engines, int runs,
+                                    Duration warmUp, PrintStream notes) throws IOException {
         if (runs < 1) {
             throw new IllegalArgumentException("runs must be at least 1, not " + runs);
+        }
+        if (warmUp.isNegative()) {
+            throw new IllegalArgumentException("warm-up must not be negative, not " + warmUp);
         }
         List<CompareResult> results = new ArrayList<>();
         for (CompareEngine engine : engines) {
@@ -60,8 +76,14 @@ public final class Compare {
                 notes.println("compare: " + engine.name() + " left out: " + cause);
                 continue;
             }
-            RoundTrip warmUp = roundTrip(engine, pair);
-            String problem = warmUp.problem != null ? "warm-up: " + warmUp.problem : null;
+            String problem = null;
+            long warmUpEnd = System.nanoTime() + warmUp.toNanos();
+            do {
+                RoundTrip w = roundTrip(engine, pair);
+                if (w.problem != null) {
+                    problem = "warm-up: " + w.problem;
+                }
+            } while (problem == null && System.nanoTime() - warmUpEnd < 0);
             long[] encodeNanos = new long[runs];
             long[] decodeNanos = new long[runs];
             long stored = 0;

@@ -5,10 +5,14 @@ import org.medes.core.base.BaseSandboxes;
 import org.medes.core.engine.DedupEngine;
 import org.medes.core.engine.PageRestoreException;
 import org.medes.core.image.DedupImage;
+import org.medes.core.page.OffHeap;
+import org.medes.core.page.PageSize;
 import org.medes.core.page.SandboxImage;
+import net.openhft.chronicle.bytes.BytesStore;
 import org.medes.core.registry.OffHeapFingerprintRegistry;
 
 import java.io.IOException;
+import java.util.Objects;
 
 /**
  * {@code medes}: this project's {@link DedupEngine} (default codec and options, the given number of
@@ -16,13 +20,20 @@ import java.io.IOException;
  * {@link DedupEngine#restore} rebuilding it, every page checked against its checksum. Stored: the
  * dedup image's size as written to a file ({@link DedupImage#storedBytes()}: header, mappings,
  * page entries with checksums, payloads). Making the base a base sandbox (a copy of its pages and
- * its fingerprints in a fresh registry) is part of the timed encode.
+ * its fingerprints in a fresh registry) is part of the timed encode. The restore rebuilds into
+ * native memory the engine keeps from one round trip to the next ({@link DedupEngine#restoreInto}),
+ * as a dedup start keeps its rebuild buffer, and as the other engines decode into new arrays of
+ * a heap the JVM has already grown: a first round trip pays a page fault per page, later ones
+ * do not ({@link DedupEngine#restore}, which builds a new {@code SandboxImage}, always does).
  *
  * <p>Thread-safety: one thread at a time (the engine itself uses {@code threads} threads).
  */
 final class MedesEngine implements CompareEngine {
     static final String NAME = "medes";
     private final DedupEngine engine;
+    /** Memory the last restore used, free again once its pages were closed; null before the first. */
+    private BytesStore<?, Void> kept;
+    private boolean keptInUse;
 
     MedesEngine(int threads) {
         this.engine = DedupEngine.builder().threads(threads).build();
@@ -78,11 +89,56 @@ final class MedesEngine implements CompareEngine {
     @Override
     public DecodedPages decode(ComparePair pair, Encoded encoded) throws IOException {
         Deduplicated d = (Deduplicated) encoded;
+        int pages = d.image.pageCount();
+        long bytes = (long) pages << PageSize.SHIFT;
+        BytesStore<?, Void> memory = takeMemory(bytes);
+        long address = memory.addressForWrite(0);
         try {
-            return DecodedPages.of(engine.restore(d.image, d.bases));
+            engine.restoreInto(d.image, d.bases, address);
         } catch (PageRestoreException e) {
+            keptInUse = false;
             throw new IOException(NAME + ": " + e.getMessage(), e);
         }
+        return new DecodedPages() {
+            private boolean closed;
+
+            @Override
+            public int pageCount() {
+                return pages;
+            }
+
+            @Override
+            public void copyPage(int page, byte[] dst, int off) {
+                if (closed) {
+                    throw new IllegalStateException("decoded pages used after close");
+                }
+                Objects.checkIndex(page, pages);
+                OffHeap.copyToArray(address + ((long) page << PageSize.SHIFT), dst, off, PageSize.BYTES);
+            }
+
+            @Override
+            public void close() {
+                if (!closed) {
+                    closed = true;
+                    keptInUse = false;
+                }
+            }
+        };
+    }
+
+    /** The kept memory when it is free and large enough, else new memory that is kept from now on. */
+    private BytesStore<?, Void> takeMemory(long bytes) {
+        if (keptInUse) {
+            throw new IllegalStateException("the pages of the last restore are still open");
+        }
+        if (kept == null || kept.realCapacity() < bytes) {
+            if (kept != null) {
+                kept.releaseLast();
+            }
+            kept = BytesStore.nativeStoreWithFixedCapacity(Math.max(PageSize.BYTES, bytes));
+        }
+        keptInUse = true;
+        return kept;
     }
 
     /** A copy of {@code image}: {@link BaseSandboxes} takes ownership of the images it is given. */
@@ -98,5 +154,9 @@ final class MedesEngine implements CompareEngine {
     @Override
     public void close() {
         engine.close();
+        if (kept != null) {
+            kept.releaseLast();
+            kept = null;
+        }
     }
 }

@@ -204,6 +204,49 @@ class CompareEnginesTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("runs must be at least 1");
     }
 
+    @Test
+    void aTimedWarmUpRunsRoundTripsUntilItsTimeIsUpAndAWrongOneIsNamed() throws IOException {
+        Flaky right = new Flaky(-1);
+        long t0 = System.nanoTime();
+        CompareReport report = Compare.run(pair, List.of(right), 2, java.time.Duration.ofMillis(300), System.err);
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(300_000_000L);
+        assertThat(right.decodes).isGreaterThan(3); // warm-up round trips beyond the first, then the two runs
+        assertThat(report.results().get(0).verified()).isTrue();
+
+        Flaky wrongInWarmUp = new Flaky(2);
+        ByteArrayOutputStream notes = new ByteArrayOutputStream();
+        report = Compare.run(pair, List.of(wrongInWarmUp), 1, java.time.Duration.ofSeconds(30),
+                new PrintStream(notes, true, StandardCharsets.UTF_8));
+        assertThat(wrongInWarmUp.decodes).isEqualTo(4); // the warm-up stops at its wrong page; the run still runs
+        assertThat(report.results().get(0).verified()).isFalse();
+        assertThat(notes.toString(StandardCharsets.UTF_8)).contains("flaky not verified: warm-up: page 3 (address 0x");
+        assertThatThrownBy(() -> Compare.run(pair, List.of(new KsmEngine()), 1, java.time.Duration.ofSeconds(-1), System.err))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("warm-up must not be negative");
+    }
+
+    @Test
+    void medesRestoresIntoMemoryItKeepsAndRefusesToReuseItWhileItsPagesAreOpen() throws IOException {
+        try (CompareEngine medes = engine(MedesEngine.NAME);
+             ComparePair small = ComparePair.of(SyntheticSandboxes.instance("b", 3, 1, 0.0, false),
+                     SyntheticSandboxes.instance("t", 3, 2, 0.02, true));
+             CompareEngine.Encoded bigEncoded = medes.encode(pair);
+             CompareEngine.Encoded smallEncoded = medes.encode(small)) {
+            byte[] page = new byte[PageSize.BYTES];
+            for (int round = 0; round < 2; round++) { // small, big (the kept memory grows), small again in it
+                for (ComparePair p : round == 0 ? List.of(small, pair) : List.of(small)) {
+                    try (DecodedPages d = medes.decode(p, p == pair ? bigEncoded : smallEncoded)) {
+                        assertThat(p.firstDifferentTargetPage(d)).isEqualTo(-1);
+                        assertThatThrownBy(() -> medes.decode(p, smallEncoded))
+                                .isInstanceOf(IllegalStateException.class).hasMessageContaining("still open");
+                        d.close();
+                        assertThatThrownBy(() -> d.copyPage(0, page, 0))
+                                .isInstanceOf(IllegalStateException.class).hasMessageContaining("after close");
+                    }
+                }
+            }
+        }
+    }
+
     /** Decodes the target right, except on decode number {@code wrongAt} (0 = the warm-up), where page 3 differs. */
     private static final class Flaky implements CompareEngine {
         final int wrongAt;
