@@ -350,12 +350,14 @@ public final class CriuImageDir {
         if (storedPages(pid) > Integer.MAX_VALUE) {
             throw new CriuImageFormatException(p.pagemap().path(), -1, "too many pages for one image");
         }
+        Map<Long, String> files = RegFileNames.read(dir,
+                inventory == null ? InventoryEntry.CRTOOLS_IMAGES_V1_1 : inventory.imgVersion());
         SandboxImage.Builder b = SandboxImage.builder(id);
         boolean ok = false;
         try (MappedPages mapped = new MappedPages()) {
             for (VmaEntry v : p.vmas()) {
                 try {
-                    b.addMapping(VmaMappings.toMapping(v));
+                    b.addMapping(VmaMappings.toMapping(v, files));
                 } catch (IllegalArgumentException e) {
                     throw new CriuImageFormatException(p.mmPath(), -1, e.getMessage());
                 }

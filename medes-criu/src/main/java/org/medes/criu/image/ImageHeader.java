@@ -24,6 +24,7 @@ public final class ImageHeader {
     public static final int PSTREE_MAGIC = 0x50273030;
     public static final int PAGEMAP_MAGIC = 0x56084025;
     public static final int MM_MAGIC = 0x57492820;
+    public static final int FILES_MAGIC = 0x56303138;
     /** Bytes of a magic and of an entry's size prefix. */
     public static final int U32_BYTES = 4;
     /** Largest entry file read whole into memory: CRIU's pagemap, mm and pstree files are far smaller. */
@@ -37,7 +38,8 @@ public final class ImageHeader {
         INVENTORY("inventory", INVENTORY_MAGIC),
         PSTREE("pstree", PSTREE_MAGIC),
         PAGEMAP("pagemap", PAGEMAP_MAGIC),
-        MM("mm", MM_MAGIC);
+        MM("mm", MM_MAGIC),
+        FILES("files", FILES_MAGIC);
 
         private final String label;
         private final int magic;

@@ -4,6 +4,7 @@ import org.medes.core.page.Mapping;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** Checks a process's VMAs and turns them into medes-core {@link Mapping}s. */
 final class VmaMappings {
@@ -52,6 +53,14 @@ final class VmaMappings {
 
     /** The mapping of a VMA: protection from prot and MAP_SHARED, a pseudo name from its status. */
     static Mapping toMapping(VmaEntry v) {
+        return toMapping(v, Map.of());
+    }
+
+    /**
+     * As {@link #toMapping(VmaEntry)}, a file mapping named by its file's path in {@code files}
+     * (file id to path, {@link RegFileNames}), or {@code file:<id>} when the id is not there.
+     */
+    static Mapping toMapping(VmaEntry v, Map<Long, String> files) {
         int prot = ((v.prot() & VmaEntry.PROT_READ) != 0 ? Mapping.READ : 0)
                 | ((v.prot() & VmaEntry.PROT_WRITE) != 0 ? Mapping.WRITE : 0)
                 | ((v.prot() & VmaEntry.PROT_EXEC) != 0 ? Mapping.EXEC : 0)
@@ -70,7 +79,8 @@ final class VmaMappings {
         } else if ((s & VmaEntry.VMA_AREA_VSYSCALL) != 0) {
             name = "[vsyscall]";
         } else if (file) {
-            name = "file:" + Long.toUnsignedString(v.shmid());
+            String path = files.get(v.shmid());
+            name = path != null && !path.isEmpty() ? path : "file:" + Long.toUnsignedString(v.shmid());
         } else {
             name = "";
         }

@@ -37,8 +37,10 @@
  *     when present.</li>
  * <li>VMA to mapping: prot READ/WRITE/EXEC, SHARED when MAP_SHARED; name {@code [heap]},
  *     {@code [stack]}, {@code [vdso]}, {@code [vvar]}, {@code [vsyscall]} from the VMA status bits,
- *     {@code file:<shmid>} for file mappings (the id of the file in {@code files.img}, not resolved to
- *     a path here), {@code ""} for anonymous memory; file offset from pgoff (bytes).</li>
+ *     the file's path for file mappings (from the regular files of {@code files.img}, by the VMA's
+ *     shmid: CRIU numbers files per dump, so ids differ between two dumps of one program), or
+ *     {@code file:<shmid>} when {@code files.img} does not name it; {@code ""} for anonymous
+ *     memory; file offset from pgoff (bytes).</li>
  * </ul>
  *
  * <h2>Checks</h2>

@@ -108,6 +108,7 @@ final class Fixtures {
             CriuImageWriter.writePstree(d, tree());
             CriuImageWriter.writeMm(d, 1, mm(vmas1()));
             CriuImageWriter.writeMm(d, 7, mm(vmas7()));
+            writeFiles(d, Map.of(3, "/usr/bin/fixture"));
         }
         int pagesId = 1;
         for (Map.Entry<Integer, List<Run>> e : pagemaps.entrySet()) {
@@ -190,5 +191,25 @@ final class Fixtures {
                 }
             }
         }
+    }
+
+    /** A {@code files.img} of regular files, id to path. */
+    static void writeFiles(Path d, Map<Integer, String> files) throws IOException {
+        List<EntryFile.Frame> frames = new ArrayList<>();
+        for (Map.Entry<Integer, String> e : new TreeMap<>(files).entrySet()) {
+            ProtoWriter reg = new ProtoWriter();
+            reg.uint32(1, e.getKey());
+            reg.uint32(2, 0x8000);
+            reg.uint64(3, 0);
+            reg.bytes(5, new byte[] {8, 0});
+            reg.bytes(6, e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            ProtoWriter entry = new ProtoWriter();
+            entry.uint32(1, 1);
+            entry.uint32(2, e.getKey());
+            entry.bytes(3, reg.finish());
+            frames.add(new EntryFile.Frame(0, entry.finish()));
+        }
+        Path f = d.resolve("files.img");
+        new EntryFile(f, ImageHeader.Kind.FILES, true, frames).write(f);
     }
 }

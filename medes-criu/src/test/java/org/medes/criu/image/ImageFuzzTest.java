@@ -79,7 +79,7 @@ class ImageFuzzTest {
     @Property(tries = 2000)
     void everyMessageParserFailsCleanlyOnRandomBytes(@ForAll("junk") byte[] junk) {
         assertTimeoutPreemptively(Duration.ofSeconds(2), () -> {
-            for (int kind = 0; kind < 7; kind++) {
+            for (int kind = 0; kind < 8; kind++) {
                 ProtoReader r = new ProtoReader(junk, 0, junk.length, Path.of("junk"), 0);
                 try {
                     switch (kind) {
@@ -89,6 +89,7 @@ class ImageFuzzTest {
                         case 3 -> VmaEntry.decode(r);
                         case 4 -> PagemapHead.decode(r);
                         case 5 -> PagemapEntry.decode(r);
+                        case 6 -> RegFileNames.decodeEntry(r);
                         default -> TaskKobjIds.decode(r);
                     }
                 } catch (CriuImageFormatException expected) {

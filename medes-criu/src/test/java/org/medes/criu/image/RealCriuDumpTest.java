@@ -53,6 +53,10 @@ class RealCriuDumpTest {
                  RandomAccessFile mem = new RandomAccessFile("/proc/" + pid + "/mem", "r")) {
                 assertThat(image.pageCount()).isPositive();
                 assertThat(image.mappings()).hasSize(d.process(pid).vmas().size());
+                // file mappings are named by their files' paths from files.img, not CRIU's per-dump ids
+                assertThat(image.mappings()).extracting(org.medes.core.page.Mapping::name)
+                        .anyMatch(n -> n.endsWith("/sleep")).anyMatch(n -> n.contains("/libc.so"))
+                        .noneMatch(n -> n.startsWith("file:"));
                 int same = 0;
                 byte[] live = new byte[4096];
                 for (int p = 0; p < image.pageCount(); p++) {
