@@ -14,7 +14,10 @@ import java.util.List;
  * <p>Two instances of one function load the same files and allocate the same kinds of memory,
  * in the same order, but ASLR moves each mapping and a few mappings exist in only one of them.
  * The pairing is a longest common subsequence over (name, protection) keys, so an extra or a
- * missing mapping shifts nothing else. Each pair contributes a relocation range: the base
+ * missing mapping shifts nothing else. Libraries loaded in another order (a Python extension's
+ * dependencies, for example) fall out of that subsequence: a file mapping it leaves unpaired is
+ * then paired with the base's unpaired mapping of the same file, offset and protection, and the
+ * anonymous mapping right after it (the library's zero-filled data) with the one right after that. Each pair contributes a relocation range: the base
  * mapping's addresses move by {@code targetStart - baseStart}; neighbouring ranges that move by
  * the same delta are joined across the gaps between them ({@link PointerRelocation#spanningGaps}).
  *
@@ -84,7 +87,51 @@ public final class MappingAlignment {
                 j++;
             }
         }
+        pairFilesOutOfOrder(target, base, map);
         return new MappingAlignment(target, base, map);
+    }
+
+    /** Pairs the file mappings the ordered pairing left out by file, offset and protection. */
+    private static void pairFilesOutOfOrder(List<Mapping> target, List<Mapping> base, int[] map) {
+        boolean[] taken = new boolean[base.size()];
+        for (int b : map) {
+            if (b >= 0) {
+                taken[b] = true;
+            }
+        }
+        for (int t = 0; t < map.length; t++) {
+            Mapping tm = target.get(t);
+            if (map[t] >= 0 || !isFile(tm)) {
+                continue;
+            }
+            int found = -1;
+            for (int b = 0; b < base.size(); b++) {
+                Mapping bm = base.get(b);
+                if (!taken[b] && sameKind(tm, bm) && bm.fileOffset() == tm.fileOffset()
+                        && (found < 0 || (bm.length() == tm.length() && base.get(found).length() != tm.length()))) {
+                    found = b;
+                }
+            }
+            if (found < 0) {
+                continue;
+            }
+            map[t] = found;
+            taken[found] = true;
+            int tn = t + 1;
+            int bn = found + 1;
+            if (tn < map.length && bn < base.size() && map[tn] < 0 && !taken[bn]
+                    && target.get(tn).name().isEmpty() && base.get(bn).name().isEmpty()
+                    && target.get(tn).start() == tm.end() && base.get(bn).start() == base.get(found).end()
+                    && sameKind(target.get(tn), base.get(bn))) {
+                map[tn] = bn;
+                taken[bn] = true;
+            }
+        }
+    }
+
+    /** A mapping of a file (named by path or file id), not anonymous memory or a kernel area such as {@code [heap]}. */
+    private static boolean isFile(Mapping m) {
+        return !m.name().isEmpty() && !m.name().startsWith("[");
     }
 
     private static boolean sameKind(Mapping a, Mapping b) {
