@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>{@link #startStreamed} is the faster start: CRIU reads its files from this JVM while the
  * pages are rebuilt, and no pages file is written; a page that cannot be rebuilt makes CRIU fail
- * before the process runs. It keeps its rebuild buffer for the next start until {@link #close}.
+ * before the process runs. Both keep their rebuild memory for the next start until
+ * {@link #close}: {@link #start} a pages file ({@link KeptPagesFile}), {@link #startStreamed} a buffer.
  *
  * <p>The bases stay held by the dedup image ({@link org.medes.core.base.BaseSandboxes#release})
  * until the caller discards it. Thread-safety: thread-safe; concurrent starts must use different
@@ -49,6 +50,7 @@ public final class DedupStart implements AutoCloseable {
     private final BasePageSource bases;
     private final CriuCheckpointer criu;
     private final AtomicReference<BytesStore<?, Void>> spare = new AtomicReference<>();
+    private final AtomicReference<KeptPagesFile> keptFile = new AtomicReference<>();
     private volatile boolean closed;
 
     /** {@code criu} may be null when only {@link #rebuild} is used. */
@@ -66,6 +68,15 @@ public final class DedupStart implements AutoCloseable {
      *     written to {@code outDir} then
      */
     public RebuildResult rebuild(Path dedupFile, Path outDir) throws IOException {
+        return rebuild(dedupFile, outDir, null);
+    }
+
+    /**
+     * As {@link #rebuild(Path, Path)}; with {@code kept} not null, the first process's pages go
+     * into the kept pages file ({@code kept.file}, made in {@code outDir}'s file system when null),
+     * named in {@code outDir} and listed in {@code kept.named}.
+     */
+    private RebuildResult rebuild(Path dedupFile, Path outDir, KeptUse kept) throws IOException {
         Path criuFiles = criuFilesOf(dedupFile);
         List<CheckpointFiles.ProcessImage> images = CheckpointFiles.images(dedupFile, criuFiles);
         long readNs = 0;
@@ -92,18 +103,30 @@ public final class DedupStart implements AutoCloseable {
                     long size = (long) dedup.pageCount() << PageSize.SHIFT;
                     Path target = CheckpointFiles.pagesFile(outDir, pagemap);
                     Path tmp = outDir.resolve("." + target.getFileName() + ".tmp");
+                    KeptPagesFile into = kept != null && kept.named.isEmpty() && size > 0 ? kept.fileIn(outDir) : null;
                     // the pages are rebuilt straight into the mapped pages file: no copy in between
-                    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                            StandardOpenOption.WRITE)) {
-                        if (size > 0) {
-                            MappedPages.rebuildInto(ch, size, address -> engine.restoreInto(dedup, bases, address));
+                    try {
+                        if (into != null) {
+                            engine.restoreInto(dedup, bases, into.map(size));
+                        } else {
+                            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
+                                    StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                                if (size > 0) {
+                                    MappedPages.rebuildInto(ch, size, address -> engine.restoreInto(dedup, bases, address));
+                                }
+                            }
                         }
                     } catch (PageRestoreException e) {
                         throw new CheckpointException("dedup start of " + process.image()
                                 + " aborted before CRIU restore: " + e.getMessage(), e);
                     }
                     long t2 = System.nanoTime();
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                    if (into != null) {
+                        into.nameAs(target);
+                        kept.named.add(target);
+                    } else {
+                        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                    }
                     readNs += t1 - t0;
                     rebuildNs += t2 - t1;
                     writeNs += System.nanoTime() - t2;
@@ -126,7 +149,12 @@ public final class DedupStart implements AutoCloseable {
 
     /**
      * Rebuilds {@code dedupFile} into {@code workDir} (absent or empty; best on tmpfs) and restores
-     * the process there with CRIU, detached.
+     * the process there with CRIU, detached. The (first process's) pages are rebuilt into a pages
+     * file this object keeps from one start to the next ({@link KeptPagesFile}: unnamed, in
+     * {@code workDir}'s file system, mapped once, so a later start's rebuild costs no page fault);
+     * {@code pages-N.img} in {@code workDir} names it only while CRIU restores, so afterwards
+     * {@code workDir} holds CRIU's files and log but no pages. Where the file system has no unnamed
+     * files, a new pages file is written and left, as {@link #rebuild} does.
      *
      * @throws CheckpointException as {@link #rebuild} (CRIU is then not run) or
      *     {@link CriuCheckpointer#restore}
@@ -137,16 +165,58 @@ public final class DedupStart implements AutoCloseable {
         }
         // over RPC, criu swrk starts while the pages are rebuilt
         CriuSwrk swrk = criu.mode() == CriuCheckpointer.Mode.RPC ? criu.spawnSwrk() : null;
-        RebuildResult rebuilt;
+        KeptUse kept = new KeptUse(keptFile.getAndSet(null));
         try {
-            rebuilt = rebuild(dedupFile, workDir);
-        } catch (IOException | RuntimeException e) {
-            if (swrk != null) {
-                swrk.close();
+            RebuildResult rebuilt;
+            try {
+                rebuilt = rebuild(dedupFile, workDir, kept);
+            } catch (IOException | RuntimeException e) {
+                if (swrk != null) {
+                    swrk.close();
+                }
+                throw e;
             }
-            throw e;
+            return new DedupStartResult(rebuilt, criu.restore(workDir, swrk));
+        } finally {
+            for (Path named : kept.named) {
+                Files.deleteIfExists(named); // CRIU has read it (or failed); the next start reuses its memory
+            }
+            giveBack(kept.file);
         }
-        return new DedupStartResult(rebuilt, criu.restore(workDir, swrk));
+    }
+
+    /** The kept pages file as one start uses it: made or replaced on demand, and the names it was given. */
+    private static final class KeptUse {
+        KeptPagesFile file;
+        boolean unavailable;
+        final List<Path> named = new ArrayList<>(1);
+
+        KeptUse(KeptPagesFile file) {
+            this.file = file;
+        }
+
+        /** The kept file, made in {@code dir}'s file system when there is none yet; null when none can be made. */
+        KeptPagesFile fileIn(Path dir) {
+            if (file == null && !unavailable) {
+                try {
+                    file = KeptPagesFile.create(dir);
+                } catch (IOException e) {
+                    unavailable = true; // a file system without unnamed files: a new pages file each start
+                }
+            }
+            return file;
+        }
+    }
+
+    private void giveBack(KeptPagesFile f) {
+        if (f == null) {
+            return;
+        }
+        if (closed || !keptFile.compareAndSet(null, f)) {
+            f.close(); // closed meanwhile, or another start's file is kept already
+        } else if (closed && keptFile.compareAndSet(f, null)) {
+            f.close();
+        }
     }
 
     /**
@@ -334,7 +404,8 @@ public final class DedupStart implements AutoCloseable {
     }
 
     /**
-     * Frees the rebuild buffer a {@link #startStreamed streamed start} keeps for the next one
+     * Frees the pages file {@link #start} keeps and the rebuild buffer a {@link #startStreamed
+     * streamed start} keeps for the next one
      * (as large as the largest image started, pages x 4 KiB: its pages are then already mapped,
      * which makes the next rebuild faster). Idempotent; starts after it allocate and free their own.
      */
@@ -344,6 +415,10 @@ public final class DedupStart implements AutoCloseable {
         BytesStore<?, Void> b = spare.getAndSet(null);
         if (b != null) {
             b.releaseLast();
+        }
+        KeptPagesFile f = keptFile.getAndSet(null);
+        if (f != null) {
+            f.close();
         }
     }
 

@@ -132,6 +132,24 @@ public interface LibC {
     @SaveError
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
+    int O_RDWR = 2;
+    /** {@code O_TMPFILE} ({@code __O_TMPFILE | O_DIRECTORY}): an unnamed file in a directory's file system. */
+    int O_TMPFILE = "aarch64".equals(System.getProperty("os.arch")) ? 0x404000 : 0x410000;
+    int PROT_READ = 1;
+    int PROT_WRITE = 2;
+    int MAP_SHARED = 1;
+    long MAP_FAILED = -1;
+
+    @SaveError
+    int ftruncate(int fd, long length);
+
+    /** Returns {@link #MAP_FAILED} as the pointer's address on failure; a {@code long} address argument is refused (EINVAL) through jnr-ffi. */
+    @SaveError
+    Pointer mmap(Pointer address, long length, int prot, int flags, int fd, long offset);
+
+    @SaveError
+    int munmap(long address, long length);
+
     String strerror(int errno);
 
     /** The loaded library, or the reason it cannot be loaded. */

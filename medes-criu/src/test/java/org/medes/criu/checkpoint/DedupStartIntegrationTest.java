@@ -123,8 +123,9 @@ class DedupStartIntegrationTest {
         assertThat(FunctionWorker.value(answer)).as(answer).isEqualTo(value);
     }
 
-    /** Every pages file of {@code dir} is byte for byte the one of the same name in {@code dumped}. */
+    /** Every pages file of {@code dir} (at least one) is byte for byte the one of the same name in {@code dumped}. */
     private static void assertPagesAsDumped(Path dir, Path dumped) throws IOException {
+        assertThat(rawPages(dir)).as("pages files in %s", dir).isNotEmpty();
         for (Path p : rawPages(dir)) {
             assertThat(Files.mismatch(p, dumped.resolve(p.getFileName()))).as("%s equals the dump's", p).isEqualTo(-1);
         }
@@ -171,15 +172,30 @@ class DedupStartIntegrationTest {
         assertThat(Files.size(file)).isLessThan(r.rawBytes() / 2);
         assertThat(r.criuFiles().resolve("pstree.img")).exists();
 
-        DedupStartResult s = new DedupStart(CRIU.engine(), bases, criu).start(file, root.resolve("started"));
-        RebuildResult b = s.rebuild();
-        System.out.printf("medes-criu timing: dedup start: read image %d ms, pages rebuilt %d ms (%.0f MB/s), image "
-                        + "written %d ms, criu restore %d ms, total %d ms%n", b.readImage().toMillis(),
-                b.rebuildPages().toMillis(), b.rebuildMbPerSecond(), b.writeImage().toMillis(),
-                s.restore().elapsed().toMillis(), s.total().toMillis());
-        assertThat(s.pid()).isEqualTo(target.pid());
-        assertPagesAsDumped(root.resolve("started"), pagesCopy);
-        assertCarriesOn(s.pid(), target, 3, atCheckpoint + 3);
+        try (DedupStart starts = new DedupStart(CRIU.engine(), bases, criu)) {
+            Path rebuilt = root.resolve("rebuilt");
+            starts.rebuild(file, rebuilt);
+            assertThat(rawPages(rebuilt)).hasSize(1);
+            assertPagesAsDumped(rebuilt, pagesCopy);
+
+            // twice from one DedupStart: the second rebuilds into the pages file the first one kept
+            for (int round = 1; round <= 2; round++) {
+                Path work = root.resolve("started-" + round);
+                DedupStartResult s = starts.start(file, work);
+                RebuildResult b = s.rebuild();
+                System.out.printf("medes-criu timing: dedup start %d: read image %d ms, pages rebuilt %d ms (%.0f MB/s), "
+                                + "image written %d ms, criu restore %d ms, total %d ms%n", round, b.readImage().toMillis(),
+                        b.rebuildPages().toMillis(), b.rebuildMbPerSecond(), b.writeImage().toMillis(),
+                        s.restore().elapsed().toMillis(), s.total().toMillis());
+                assertThat(s.pid()).isEqualTo(target.pid());
+                assertThat(rawPages(work)).as("the pages file's name is removed once CRIU has read it").isEmpty();
+                assertThat(work.resolve("pstree.img")).exists();
+                assertCarriesOn(s.pid(), target, 3, atCheckpoint + 3);
+                FunctionWorker restored = live.attach(s.pid(), target);
+                restored.close(); // killed, so that its pid is free for the next round
+                assertThat(Processes.awaitFree(s.pid(), DEADLINE)).isTrue();
+            }
+        }
         assertThat(FunctionWorker.counter(base.invoke())).as("the base keeps serving").isEqualTo(2);
     }
 
@@ -242,8 +258,12 @@ class DedupStartIntegrationTest {
         assertThat(kept.entries()).allSatisfy(e -> assertThat(e.present() && !e.inParentImage()).as("%s", e).isTrue());
         assertThat(kept.presentPages()).isEqualTo(r.pages());
 
-        DedupStartResult s = new DedupStart(CRIU.engine(), bases, criu).start(file, root.resolve("started"));
-        assertPagesAsDumped(root.resolve("started"), pagesCopy);
+        DedupStart starts = new DedupStart(CRIU.engine(), bases, criu);
+        starts.rebuild(file, root.resolve("rebuilt"));
+        assertThat(rawPages(root.resolve("rebuilt"))).hasSize(1);
+        assertPagesAsDumped(root.resolve("rebuilt"), pagesCopy);
+        DedupStartResult s = starts.start(file, root.resolve("started"));
+        starts.close();
         assertCarriesOn(s.pid(), target, 3, atCheckpoint + 3);
     }
 
