@@ -185,7 +185,7 @@ public final class DedupStart implements AutoCloseable {
         }
     }
 
-    /** The kept pages file as one start uses it: made or replaced on demand, and the names it was given. */
+    /** The kept pages file as one start uses it (made on first need) and the names it was given. */
     private static final class KeptUse {
         KeptPagesFile file;
         boolean unavailable;
