@@ -14,12 +14,13 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code ./medes start-bench [--runs N] [--mode cli|rpc|both] [--threads T] [--dir DIR]}: cold
- * start, plain CRIU restore and dedup start of a Python/numpy worker, medians of N runs after one
- * warm-up ({@link StartBenchmark}); root, images on /dev/shm.
+ * {@code ./medes start-bench [--runs N] [--warm-up N] [--engine-warm-up SECONDS] [--mode cli|rpc|both]
+ * [--threads T] [--dir DIR]}: cold start, plain CRIU restore and dedup start of a Python/numpy
+ * worker, medians of N runs after the engine's warm-up (default 3 s of rebuilds) and the warm-up
+ * rounds (default 2) ({@link StartBenchmark}); root, images on /dev/shm.
  */
 final class StartBenchCommand {
-    static final String USAGE = "start-bench [--runs N] [--warm-up N] [--mode cli|rpc|both] [--threads T] [--dir DIR]";
+    static final String USAGE = "start-bench [--runs N] [--warm-up N] [--engine-warm-up SECONDS] [--mode cli|rpc|both] [--threads T] [--dir DIR]";
 
     private StartBenchCommand() {
     }
@@ -27,6 +28,7 @@ final class StartBenchCommand {
     static int run(String[] args, PrintStream out) throws IOException {
         int runs = 7;
         int warmUp = StartBenchmark.WARM_UP;
+        double engineWarmUp = StartBenchmark.ENGINE_WARM_UP.toMillis() / 1000.0;
         int threads = Runtime.getRuntime().availableProcessors();
         List<CriuCheckpointer.Mode> modes = List.of(CriuCheckpointer.Mode.values());
         Path dir = null;
@@ -35,6 +37,7 @@ final class StartBenchCommand {
                 case "--runs" -> runs = Integer.parseInt(CheckpointCommand.value(args, i++));
                 case "--threads" -> threads = Integer.parseInt(CheckpointCommand.value(args, i++));
                 case "--warm-up" -> warmUp = Integer.parseInt(CheckpointCommand.value(args, i++));
+                case "--engine-warm-up" -> engineWarmUp = Double.parseDouble(CheckpointCommand.value(args, i++));
                 case "--dir" -> dir = Path.of(CheckpointCommand.value(args, i++));
                 case "--mode" -> {
                     String m = CheckpointCommand.value(args, i++);
@@ -44,8 +47,9 @@ final class StartBenchCommand {
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; usage: " + USAGE);
             }
         }
-        if (runs < 1 || threads < 1 || warmUp < 0) {
-            throw new IllegalArgumentException("--runs and --threads must be at least 1, --warm-up at least 0");
+        if (runs < 1 || threads < 1 || warmUp < 0 || !(engineWarmUp >= 0 && engineWarmUp <= 3600)) {
+            throw new IllegalArgumentException("--runs and --threads must be at least 1, --warm-up at least 0, "
+                    + "--engine-warm-up 0 to 3600 seconds");
         }
         boolean temporary = dir == null;
         if (temporary) {
@@ -56,7 +60,8 @@ final class StartBenchCommand {
                     warmUp, modes, threads, dir, loadAverage());
             org.medes.criu.tool.Criu.ensureAvailability();
             out.println("CRIU " + org.medes.criu.tool.Criu.binary().path() + ": " + org.medes.criu.tool.Criu.kdatCache());
-            StartBenchmark.Samples s = new StartBenchmark(dir, threads, modes, out, warmUp).run(runs);
+            StartBenchmark.Samples s = new StartBenchmark(dir, threads, modes, out, warmUp,
+                    java.time.Duration.ofMillis(Math.round(engineWarmUp * 1000))).run(runs);
             out.printf("%nmedians of %d runs (ms); load after: %s%n", runs, loadAverage());
             for (Map.Entry<String, List<Double>> e : s.all().entrySet()) {
                 List<Double> v = new ArrayList<>(e.getValue());

@@ -28,8 +28,9 @@ import java.util.Map;
  * started (cold start), invoked twice, dumped (killed) into a new directory on {@code /dev/shm};
  * the raw dump is restored and invoked, the restored process killed; the dump is deduplicated
  * against the base (raw pages deleted) and dedup-started, invoked and killed. Every answer is
- * checked to carry on from the state before the dump. {@value #WARM_UP} warm-up rounds are not counted; medians
- * are over {@code runs}. Run by {@code ./medes start-bench}.
+ * checked to carry on from the state before the dump. Before the rounds, one more worker's dedup
+ * image is rebuilt in a loop for {@link #ENGINE_WARM_UP} (the JIT compiles the engine); then
+ * {@value #WARM_UP} warm-up rounds are not counted; medians are over {@code runs}. Run by {@code ./medes start-bench}.
  *
  * <p>Thread-safety: not thread-safe; one run at a time (it owns the pids it restores).
  */
@@ -39,6 +40,12 @@ public final class StartBenchmark {
     private static final Duration AHEAD = Duration.ofMillis(100);
     /** Rounds run first and not counted by default (the JIT compiles the engine meanwhile). */
     public static final int WARM_UP = 2;
+    /**
+     * Time spent by default, before the rounds, rebuilding one more worker's dedup image in a loop,
+     * so the rounds measure the engine compiled, as a platform's long-running JVM runs it (without
+     * it, two rounds leave the rebuild half compiled: 11-14 ms where it settles at 8-10).
+     */
+    public static final Duration ENGINE_WARM_UP = Duration.ofSeconds(3);
 
     /** Named samples in milliseconds, in the order first added. */
     public static final class Samples {
@@ -69,10 +76,16 @@ public final class StartBenchmark {
     private final List<CriuCheckpointer.Mode> modes;
     private final PrintStream log;
     private final int warmUp;
+    private final Duration engineWarmUp;
 
     /** As {@link #StartBenchmark(Path, int, List, PrintStream, int)} with {@value #WARM_UP} warm-up rounds. */
     public StartBenchmark(Path root, int threads, List<CriuCheckpointer.Mode> modes, PrintStream log) {
         this(root, threads, modes, log, WARM_UP);
+    }
+
+    /** As {@link #StartBenchmark(Path, int, List, PrintStream, int, Duration)} with {@link #ENGINE_WARM_UP}. */
+    public StartBenchmark(Path root, int threads, List<CriuCheckpointer.Mode> modes, PrintStream log, int warmUp) {
+        this(root, threads, modes, log, warmUp, ENGINE_WARM_UP);
     }
 
     /**
@@ -81,8 +94,14 @@ public final class StartBenchmark {
      * @param modes   the CRIU modes to measure, each in every run
      * @param log     one line per run, or null
      * @param warmUp  rounds run first and not counted
+     * @param engineWarmUp time spent rebuilding one more worker's dedup image before the rounds (zero: none)
      */
-    public StartBenchmark(Path root, int threads, List<CriuCheckpointer.Mode> modes, PrintStream log, int warmUp) {
+    public StartBenchmark(Path root, int threads, List<CriuCheckpointer.Mode> modes, PrintStream log, int warmUp,
+                          Duration engineWarmUp) {
+        if (engineWarmUp.isNegative()) {
+            throw new IllegalArgumentException("engine warm-up must not be negative, not " + engineWarmUp);
+        }
+        this.engineWarmUp = engineWarmUp;
         this.warmUp = warmUp;
         this.root = root;
         this.threads = threads;
@@ -105,6 +124,7 @@ public final class StartBenchmark {
             cli.dump(base.pid(), baseDir, true);
             CheckpointDedup dedup = new CheckpointDedup(engine, bases);
             dedup.addBase("numpy-sum", baseDir);
+            warmUpEngine(dedup, streamedStarts);
             // one DedupStart per CRIU mode for all rounds, as a platform keeps one: its rebuild buffer stays mapped
             java.util.Map<CriuCheckpointer.Mode, DedupStart> starts = new java.util.EnumMap<>(CriuCheckpointer.Mode.class);
             try {
@@ -122,6 +142,35 @@ public final class StartBenchmark {
             }
         }
         return samples;
+    }
+
+    /** Rebuilds the dedup image of one more worker (input 3) for {@link #engineWarmUp}; every rebuild checks every page. */
+    private void warmUpEngine(CheckpointDedup dedup, DedupStart starts) throws IOException {
+        if (engineWarmUp.isZero()) {
+            return;
+        }
+        Path dir = root.resolve("engine-warm-up");
+        try (FunctionWorker w = FunctionWorker.start("numpy-sum", 3, dir.resolve("worker"), DEADLINE)) {
+            w.invoke();
+            CriuCheckpointer.system(CriuCheckpointer.Mode.CLI).dump(w.pid(), dir.resolve("ck"), false);
+            w.awaitReaped(DEADLINE);
+        }
+        Path file = dir.resolve("w.medes");
+        dedup.dedup(dir.resolve("ck"), file);
+        long end = System.nanoTime() + engineWarmUp.toNanos();
+        int n = 0;
+        RebuildResult last = null;
+        do {
+            Path out = dir.resolve("rebuilt");
+            last = starts.rebuild(file, out);
+            FileTrees.delete(out);
+            n++;
+        } while (System.nanoTime() - end < 0);
+        if (log != null) {
+            log.printf("engine warm-up: %d rebuilds of a %d-page dedup image in %d s, the last in %.1f ms%n", n,
+                    last.pages(), engineWarmUp.toSeconds(), last.rebuildPages().toNanos() / 1e6);
+        }
+        FileTrees.delete(dir);
     }
 
     private void round(int run, CriuCheckpointer.Mode mode, CheckpointDedup dedup,

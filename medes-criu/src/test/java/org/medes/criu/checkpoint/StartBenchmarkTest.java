@@ -10,7 +10,8 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link StartBenchmark} on real workers and real CRIU, one measured round over RPC, no warm-up: every start time
+ * {@link StartBenchmark} on real workers and real CRIU, one measured round over RPC, no warm-up round (one
+ * engine warm-up rebuild): every start time
  * is there and positive (the benchmark itself checks each restored worker's answer). Fails when CRIU
  * is unavailable unless {@code -Dmedes.criu.disabled=true}.
  */
@@ -24,8 +25,14 @@ class StartBenchmarkTest {
     void oneRoundReportsEveryStartTime() throws Exception {
         Path root = FileTrees.createTempOnTmpfs("medes-start-bench-test-");
         try {
-            StartBenchmark.Samples s = new StartBenchmark(root, 2, List.of(CriuCheckpointer.Mode.RPC), null, 0)
-                    .run(1);
+            java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+            // the shortest engine warm-up: one rebuild of one more worker's dedup image
+            StartBenchmark.Samples s = new StartBenchmark(root, 2, List.of(CriuCheckpointer.Mode.RPC),
+                    new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8), 0,
+                    java.time.Duration.ofMillis(1)).run(1);
+            assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8))
+                    .containsPattern("engine warm-up: 1 rebuilds of a \\d+-page dedup image")
+                    .contains("run 1 rpc: cold ");
             assertThat(s.all().keySet()).contains("cold start", "dump rpc", "plain restore rpc + answer",
                     "dedup start rpc: rebuild", "dedup start rpc: criu", "dedup start rpc + answer");
             assertThat(s.all().values()).allSatisfy(v -> assertThat(v).hasSize(1).allSatisfy(ms -> assertThat(ms).isPositive()));
