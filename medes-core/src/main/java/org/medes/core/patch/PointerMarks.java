@@ -8,7 +8,6 @@ import org.medes.core.page.SandboxImage;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -50,28 +49,28 @@ public final class PointerMarks {
 
     /** The marks of every page of {@code base}. */
     public static PointerMarks of(SandboxImage base) {
-        List<Mapping> ms = new ArrayList<>(base.mappings());
-        ms.sort((a, b) -> Long.compareUnsigned(a.start(), b.start())); // the vsyscall page sits at the top
-        List<long[]> cover = new ArrayList<>();
-        for (Mapping m : ms) {
-            long[] last = cover.isEmpty() ? null : cover.get(cover.size() - 1);
-            if (last != null && Long.compareUnsigned(m.start() - last[1], PointerRelocation.SPANNED_GAP) < 0) {
-                last[1] = Long.compareUnsigned(m.end(), last[1]) > 0 ? m.end() : last[1];
-            } else {
-                cover.add(new long[] {m.start(), m.end()});
-            }
+        List<Mapping> ms = base.mappings();
+        int m = ms.size();
+        long[] starts = new long[m];
+        long[] ends = new long[m];
+        long[] one = new long[m];
+        for (int i = 0; i < m; i++) {
+            starts[i] = ms.get(i).start();
+            ends[i] = ms.get(i).end();
+            one[i] = 1;
         }
+        // the cover is the mappings joined the way spanningGaps joins a relocation's ranges of one
+        // delta, so every relocation made from them moves words inside it only; a word is in the
+        // cover when this relocation, which adds 1 there, moves it
+        PointerRelocation cover = PointerRelocation.of(starts, ends, one).spanningGaps();
         int n = cover.size();
         long[] st = new long[n];
         long[] en = new long[n];
-        long[] one = new long[n];
         for (int i = 0; i < n; i++) {
-            st[i] = cover.get(i)[0];
-            en[i] = cover.get(i)[1];
-            one[i] = 1;
+            st[i] = cover.start(i);
+            en[i] = cover.end(i);
         }
-        // a word is in the cover when the relocation that adds 1 inside it moves the word
-        RelocationIndex inCover = new RelocationIndex(PointerRelocation.of(st, en, one));
+        RelocationIndex inCover = new RelocationIndex(cover);
         long[] words = new long[base.pageCount() * LONGS_PER_PAGE];
         for (int p = 0; p < base.pageCount(); p++) {
             long at = base.pageAddress(p);
