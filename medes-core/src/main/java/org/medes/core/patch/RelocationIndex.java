@@ -100,16 +100,17 @@ final class RelocationIndex {
             s++;
         }
         shift = s;
-        int capacity = Integer.highestOneBit((int) Math.max(1, granules(s)) * 2 - 1) << 1;
+        long granules = Math.max(1, granules(s));
+        int capacity = Integer.highestOneBit((int) granules * 2 - 1) << 1;
         mask = capacity - 1;
         keys = new long[capacity];
         first = new int[capacity];
-        int bits = (int) Math.min(1 << 18, Math.max(1 << 12, Long.highestOneBit(Math.max(1, granules(s)) * 64 - 1) << 1));
+        int bits = (int) Math.min(1 << 18, Math.max(1 << 12, Long.highestOneBit(granules * 64 - 1) << 1));
         granuleBits = new long[bits >>> 6];
         bitsShift = 64 - Integer.numberOfTrailingZeros(bits);
         for (int i = n - 1; i >= 0; i--) {
             for (long g = starts[i] >>> s; g <= (ends[i] - 1) >>> s; g++) {
-                int b = (int) ((g * 0x9E3779B97F4A7C15L) >>> bitsShift);
+                int b = granuleBit(g);
                 granuleBits[b >>> 6] |= 1L << b;
                 int slot = slot(g);
                 while (keys[slot] != 0 && keys[slot] != g + 1) {
@@ -179,6 +180,11 @@ final class RelocationIndex {
             }
         }
         return total;
+    }
+
+    /** Granule {@code g}'s bit in {@link #granuleBits}. */
+    private int granuleBit(long g) {
+        return (int) ((g * 0x9E3779B97F4A7C15L) >>> bitsShift);
     }
 
     private int slot(long g) {
@@ -286,7 +292,7 @@ final class RelocationIndex {
     /** The range holding {@code w}, known to be in {@code [min, max)}, or -1. */
     private int find(long w) {
         long g = w >>> shift;
-        int b = (int) ((g * 0x9E3779B97F4A7C15L) >>> bitsShift);
+        int b = granuleBit(g);
         if ((granuleBits[b >>> 6] & (1L << b)) == 0) {
             return -1;
         }
