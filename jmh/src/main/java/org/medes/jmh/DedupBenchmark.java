@@ -1,11 +1,9 @@
 package org.medes.jmh;
 
-import org.medes.core.base.BaseSandboxes;
 import org.medes.core.engine.DedupEngine;
 import org.medes.core.engine.PageRestoreException;
 import org.medes.core.image.DedupImage;
 import org.medes.core.page.SandboxImage;
-import org.medes.core.registry.FingerprintRegistry;
 import org.openjdk.jmh.annotations.*;
 
 import java.util.concurrent.TimeUnit;
@@ -32,32 +30,23 @@ public class DedupBenchmark {
     @Param({"6", "0"})
     public int zstdLevel;
 
-    DedupedCorpus corpusDeduped;
-    PageCorpus pages;
-    FingerprintRegistry registry;
-    BaseSandboxes bases;
-    DedupEngine engine;
-    DedupImage deduped;
+    /** The corpus, its base registered and its target deduplicated once by the engine under test. */
+    DedupedCorpus c;
     /** Where {@link #restoreInto} rebuilds the pages, reused (warm) as a dedup start reuses its buffer. */
     net.openhft.chronicle.bytes.BytesStore<?, Void> into;
 
     @Setup
     public void setUp() throws Exception {
-        corpusDeduped = new DedupedCorpus(corpus, DedupEngine.builder().threads(threads).zstdLevel(zstdLevel).build());
-        pages = corpusDeduped.pages;
-        registry = corpusDeduped.registry;
-        bases = corpusDeduped.bases;
-        engine = corpusDeduped.engine;
-        deduped = corpusDeduped.deduped;
-        into = net.openhft.chronicle.bytes.BytesStore.nativeStoreWithFixedCapacity(pages.target.pageBytes());
-        System.out.printf("%n[corpus %s: %d pages, %.2f MiB, saved %.1f %%]%n", corpus, pages.target.pageCount(),
-                pages.target.pageBytes() / 1048576.0, 100 * deduped.savedFraction());
+        c = new DedupedCorpus(corpus, DedupEngine.builder().threads(threads).zstdLevel(zstdLevel).build());
+        into = net.openhft.chronicle.bytes.BytesStore.nativeStoreWithFixedCapacity(c.pages.target.pageBytes());
+        System.out.printf("%n[corpus %s: %d pages, %.2f MiB, saved %.1f %%]%n", corpus, c.pages.target.pageCount(),
+                c.pages.target.pageBytes() / 1048576.0, 100 * c.deduped.savedFraction());
     }
 
     @TearDown
     public void tearDown() {
         into.releaseLast();
-        corpusDeduped.close();
+        c.close();
     }
 
     /** Counts page bytes processed, reported by JMH as a rate next to the operations. */
@@ -69,9 +58,9 @@ public class DedupBenchmark {
 
     @Benchmark
     public long dedup(PageBytes counter) throws Exception {
-        try (DedupImage d = engine.dedup(pages.target, registry, bases)) {
+        try (DedupImage d = c.engine.dedup(c.pages.target, c.registry, c.bases)) {
             counter.pageBytes += d.rawBytes();
-            bases.release(d.id());
+            c.bases.release(d.id());
             return d.storedBytes();
         }
     }
@@ -80,14 +69,14 @@ public class DedupBenchmark {
     @Benchmark
     public long restoreInto(PageBytes counter) throws PageRestoreException {
         long at = into.addressForWrite(0);
-        engine.restoreInto(deduped, bases, at);
-        counter.pageBytes += pages.target.pageBytes();
+        c.engine.restoreInto(c.deduped, c.bases, at);
+        counter.pageBytes += c.pages.target.pageBytes();
         return org.medes.core.page.OffHeap.getLong(at);
     }
 
     @Benchmark
     public int restore(PageBytes counter) throws PageRestoreException {
-        try (SandboxImage back = engine.restore(deduped, bases)) {
+        try (SandboxImage back = c.engine.restore(c.deduped, c.bases)) {
             counter.pageBytes += back.pageBytes();
             return back.pageCount();
         }

@@ -39,7 +39,8 @@ public class RemoteRestoreBenchmark {
     @Param({"2"})
     public int threads;
 
-    DedupedCorpus corpusDeduped;
+    /** The corpus, its base registered locally (where its marks are made) and its target deduplicated once. */
+    DedupedCorpus c;
     PageRegions regions;
     TcpPageServer server;
     TcpPageFetcher fetcher;
@@ -48,16 +49,16 @@ public class RemoteRestoreBenchmark {
 
     @Setup
     public void setUp() throws Exception {
-        corpusDeduped = new DedupedCorpus(corpus, DedupEngine.builder().threads(threads).build());
-        PageCorpus pages = corpusDeduped.pages;
+        c = new DedupedCorpus(corpus, DedupEngine.builder().threads(threads).build());
+        PageCorpus pages = c.pages;
         // the base's node serves its pages and ships its marks as bytes
         regions = new PageRegions();
         server = TcpPageServer.start(regions, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 FetchBenchmark.SECRET, 1);
         PageRegion region = regions.register(RegionPages.of(pages.base));
-        int base = corpusDeduped.base;
+        int base = c.base;
         fetcher = TcpPageFetcher.create(server.address(), FetchBenchmark.SECRET);
-        PointerMarks shipped = marks ? PointerMarks.fromBytes(corpusDeduped.bases.pointerMarks(base).toBytes()) : null;
+        PointerMarks shipped = marks ? PointerMarks.fromBytes(c.bases.pointerMarks(base).toBytes()) : null;
         remote = FetchingBasePageSource.builder().fetcher(fetcher).base(base, 1, region, shipped).build();
         into = net.openhft.chronicle.bytes.BytesStore.nativeStoreWithFixedCapacity(pages.target.pageBytes());
     }
@@ -69,14 +70,14 @@ public class RemoteRestoreBenchmark {
         fetcher.close();
         server.close();
         regions.close();
-        corpusDeduped.close();
+        c.close();
     }
 
     @Benchmark
     public long restoreInto(DedupBenchmark.PageBytes counter) throws PageRestoreException {
         long at = into.addressForWrite(0);
-        corpusDeduped.engine.restoreInto(corpusDeduped.deduped, remote, at);
-        counter.pageBytes += corpusDeduped.pages.target.pageBytes();
+        c.engine.restoreInto(c.deduped, remote, at);
+        counter.pageBytes += c.pages.target.pageBytes();
         return org.medes.core.page.OffHeap.getLong(at);
     }
 }
