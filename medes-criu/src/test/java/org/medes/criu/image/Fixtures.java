@@ -195,21 +195,39 @@ final class Fixtures {
 
     /** A {@code files.img} of regular files, id to path. */
     static void writeFiles(Path d, Map<Integer, String> files) throws IOException {
-        List<EntryFile.Frame> frames = new ArrayList<>();
-        for (Map.Entry<Integer, String> e : new TreeMap<>(files).entrySet()) {
-            ProtoWriter reg = new ProtoWriter();
-            reg.uint32(1, e.getKey());
-            reg.uint32(2, 0x8000);
-            reg.uint64(3, 0);
-            reg.bytes(5, new byte[] {8, 0});
-            reg.bytes(6, e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            ProtoWriter entry = new ProtoWriter();
-            entry.uint32(1, 1);
-            entry.uint32(2, e.getKey());
-            entry.bytes(3, reg.finish());
-            frames.add(new EntryFile.Frame(0, entry.finish()));
-        }
+        List<byte[]> entries = new ArrayList<>();
+        new TreeMap<>(files).forEach((id, path) -> entries.add(regFileEntry(id, path)));
+        writeFilesImg(d, entries);
+    }
+
+    /** {@code d/files.img} holding {@code entries} ({@code file_entry} messages). */
+    static void writeFilesImg(Path d, List<byte[]> entries) throws IOException {
         Path f = d.resolve("files.img");
-        new EntryFile(f, ImageHeader.Kind.FILES, true, frames).write(f);
+        new EntryFile(f, ImageHeader.Kind.FILES, true, entries.stream().map(m -> new EntryFile.Frame(0, m)).toList())
+                .write(f);
+    }
+
+    /**
+     * A {@code file_entry} of a regular file as CRIU writes one: type REG, the id, and a
+     * {@code reg_file_entry} with flags, pos, fown, the path ({@code name}; left out when null) and
+     * the size.
+     */
+    static byte[] regFileEntry(int id, String name) {
+        ProtoWriter fown = new ProtoWriter();
+        fown.uint32(1, 0);
+        ProtoWriter reg = new ProtoWriter();
+        reg.uint32(1, id);
+        reg.uint32(2, 0x8000);
+        reg.uint64(3, 0);
+        reg.bytes(5, fown.finish());
+        if (name != null) {
+            reg.bytes(6, name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        reg.uint64(8, 12345); // size: not read
+        ProtoWriter entry = new ProtoWriter();
+        entry.uint32(1, 1); // REG
+        entry.uint32(2, id);
+        entry.bytes(3, reg.finish());
+        return entry.finish();
     }
 }

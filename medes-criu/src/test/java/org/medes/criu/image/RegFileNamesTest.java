@@ -5,7 +5,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medes.core.page.Mapping;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,25 +19,6 @@ class RegFileNamesTest {
     @TempDir
     Path dir;
 
-    private static byte[] regFile(int id, String name, boolean withName) {
-        ProtoWriter fown = new ProtoWriter();
-        fown.uint32(1, 0);
-        ProtoWriter reg = new ProtoWriter();
-        reg.uint32(1, id);
-        reg.uint32(2, 0x8000);
-        reg.uint64(3, 0);
-        reg.bytes(5, fown.finish());
-        if (withName) {
-            reg.bytes(6, name.getBytes(StandardCharsets.UTF_8));
-        }
-        reg.uint64(8, 12345); // size: skipped
-        ProtoWriter entry = new ProtoWriter();
-        entry.uint32(1, 1); // REG
-        entry.uint32(2, id);
-        entry.bytes(3, reg.finish());
-        return entry.finish();
-    }
-
     private static byte[] pipe(int id) {
         ProtoWriter entry = new ProtoWriter();
         entry.uint32(1, 4); // PIPE: no reg_file_entry
@@ -48,13 +28,12 @@ class RegFileNamesTest {
     }
 
     private void write(byte[]... messages) throws IOException {
-        List<EntryFile.Frame> frames = Arrays.stream(messages).map(m -> new EntryFile.Frame(0, m)).toList();
-        new EntryFile(dir.resolve("files.img"), ImageHeader.Kind.FILES, true, frames).write(dir.resolve("files.img"));
+        Fixtures.writeFilesImg(dir, List.of(messages));
     }
 
     @Test
     void regularFilesAreReadByIdAndOtherEntriesSkipped() throws IOException {
-        write(regFile(1, "/usr/bin/python3.11", true), pipe(2), regFile(7, "/usr/lib/libcrypto.so.3", true));
+        write(Fixtures.regFileEntry(1, "/usr/bin/python3.11"), pipe(2), Fixtures.regFileEntry(7, "/usr/lib/libcrypto.so.3"));
         assertThat(RegFileNames.read(dir, InventoryEntry.CRTOOLS_IMAGES_V1_1))
                 .isEqualTo(Map.of(1L, "/usr/bin/python3.11", 7L, "/usr/lib/libcrypto.so.3"));
         assertThat(RegFileNames.read(dir.resolve("none"), InventoryEntry.CRTOOLS_IMAGES_V1_1)).isEmpty();
@@ -62,11 +41,11 @@ class RegFileNamesTest {
 
     @Test
     void aRegularFileWithoutItsNameOrATruncatedFileIsRefusedWithItsOffset() throws IOException {
-        write(regFile(1, "/bin/a", true), regFile(3, "", false));
+        write(Fixtures.regFileEntry(1, "/bin/a"), Fixtures.regFileEntry(3, null));
         assertThatThrownBy(() -> RegFileNames.read(dir, InventoryEntry.CRTOOLS_IMAGES_V1_1))
                 .isInstanceOf(CriuImageFormatException.class).hasMessageContaining("files.img")
                 .hasMessageContaining("a regular file entry without its name");
-        write(regFile(1, "/bin/a", true));
+        write(Fixtures.regFileEntry(1, "/bin/a"));
         byte[] whole = Files.readAllBytes(dir.resolve("files.img"));
         Files.write(dir.resolve("files.img"), Arrays.copyOf(whole, whole.length - 3));
         assertThatThrownBy(() -> RegFileNames.read(dir, InventoryEntry.CRTOOLS_IMAGES_V1_1))
