@@ -17,7 +17,7 @@ import java.util.Objects;
 /**
  * {@code medes}: this project's {@link DedupEngine} (default codec and options, the given number of
  * threads) deduplicating the target against the base added as the only base sandbox, and
- * {@link DedupEngine#restore} rebuilding it, every page checked against its checksum. Stored: the
+ * {@link DedupEngine#restoreInto} rebuilding it, every page checked against its checksum. Stored: the
  * dedup image's size as written to a file ({@link DedupImage#storedBytes()}: header, mappings,
  * page entries with checksums, payloads). Making the base a base sandbox (a copy of its pages and
  * its fingerprints in a fresh registry) is part of the timed encode. The restore rebuilds into
@@ -93,11 +93,16 @@ final class MedesEngine implements CompareEngine {
         long bytes = (long) pages << PageSize.SHIFT;
         BytesStore<?, Void> memory = takeMemory(bytes);
         long address = memory.addressForWrite(0);
+        boolean rebuilt = false;
         try {
             engine.restoreInto(d.image, d.bases, address);
+            rebuilt = true;
         } catch (PageRestoreException e) {
-            keptInUse = false;
             throw new IOException(NAME + ": " + e.getMessage(), e);
+        } finally {
+            if (!rebuilt) {
+                keptInUse = false; // any failure frees the memory for the next round trip
+            }
         }
         return new DecodedPages() {
             private boolean closed;
