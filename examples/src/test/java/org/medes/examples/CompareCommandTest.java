@@ -105,9 +105,9 @@ class CompareCommandTest {
                 .isGreaterThan(rows.get("ksm").saved());
 
         SimulateCommandTest.Result table = SimulateCommandTest.run("compare", "--base", baseDir.toString(), "--target",
-                targetDir.toString(), "--runs", "2", "--threads", "2", "--warm-up", "0.2");
+                targetDir.toString(), "--runs", "2", "--threads", "2", "--warm-up", "0.2", "--zstd-level", "1");
         assertThat(table.code()).isZero();
-        assertThat(table.out()).contains("(medes on 2 threads; medians of 2 warm runs after warm-up round trips for 0.2 s per engine)")
+        assertThat(table.out()).contains("(medes on 2 threads at zstd level 1; medians of 2 warm runs after warm-up round trips for 0.2 s per engine)")
                 .contains("engine").contains("medes-paper").contains("zstd-patch-from")
                 .containsPattern("medes +\\d+ +\\d+\\.\\d%");
     }
@@ -126,6 +126,9 @@ class CompareCommandTest {
         r = SimulateCommandTest.run("compare", "--base", "a", "--target", "b", "--warm-up", "-1");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("compare: --warm-up must be 0 to 3600 seconds, not -1.0");
+        r = SimulateCommandTest.run("compare", "--base", "a", "--target", "b", "--zstd-level", "23");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("compare: --zstd-level must be in 0..22, was 23");
         r = SimulateCommandTest.run("compare", "--base", root.resolve("none").toString(), "--target",
                 root.resolve("none2").toString());
         assertThat(r.code()).isEqualTo(1);

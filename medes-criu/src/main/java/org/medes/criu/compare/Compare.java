@@ -26,8 +26,19 @@ public final class Compare {
 
     /** Every engine, {@code medes} running its engine on {@code medesThreads} threads; the caller closes them. */
     public static List<CompareEngine> engines(int medesThreads) {
-        return List.of(new MedesEngine(medesThreads), new PaperMedesEngine(), new KsmEngine(), new Lz4PageEngine(),
-                new ZstdEngine(), new ZstdPatchFromEngine(), new Xdelta3Engine());
+        return engines(medesThreads, org.medes.core.engine.DedupEngine.DEFAULT_ZSTD_LEVEL);
+    }
+
+    /**
+     * Every engine, {@code medes} running its engine on {@code medesThreads} threads with its payload
+     * blocks at zstd level {@code medesZstdLevel} (0 to 22; 0: each page alone with LZ4, as
+     * {@link org.medes.core.engine.DedupEngine.Builder#zstdLevel}); the caller closes them.
+     *
+     * @throws IllegalArgumentException when the level is outside 0..22 or {@code medesThreads < 1}
+     */
+    public static List<CompareEngine> engines(int medesThreads, int medesZstdLevel) {
+        return List.of(new MedesEngine(medesThreads, medesZstdLevel), new PaperMedesEngine(), new KsmEngine(),
+                new Lz4PageEngine(), new ZstdEngine(), new ZstdPatchFromEngine(), new Xdelta3Engine());
     }
 
     /**

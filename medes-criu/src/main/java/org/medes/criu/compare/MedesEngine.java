@@ -16,7 +16,7 @@ import java.util.Objects;
 
 /**
  * {@code medes}: this project's {@link DedupEngine} (default codec and options, the given number of
- * threads) deduplicating the target against the base added as the only base sandbox, and
+ * threads and zstd level) deduplicating the target against the base added as the only base sandbox, and
  * {@link DedupEngine#restoreInto} rebuilding it, every page checked against its checksum. Stored: the
  * dedup image's size as written to a file ({@link DedupImage#storedBytes()}: header, mappings,
  * page entries with checksums, payloads). Making the base a base sandbox (a copy of its pages and
@@ -36,7 +36,12 @@ final class MedesEngine implements CompareEngine {
     private boolean keptInUse;
 
     MedesEngine(int threads) {
-        this.engine = DedupEngine.builder().threads(threads).build();
+        this(threads, DedupEngine.DEFAULT_ZSTD_LEVEL);
+    }
+
+    /** @throws IllegalArgumentException when {@code zstdLevel} is not in 0..22 or {@code threads < 1} */
+    MedesEngine(int threads, int zstdLevel) {
+        this.engine = DedupEngine.builder().threads(threads).zstdLevel(zstdLevel).build();
     }
 
     @Override

@@ -247,6 +247,28 @@ class CompareEnginesTest {
         }
     }
 
+    @Test
+    void medesAtEachZstdLevelRoundTripsAndAHigherLevelStoresNoMoreThanLevelOne() throws IOException {
+        Map<Integer, Long> stored = new HashMap<>();
+        for (int level : new int[] {0, 1, 6}) {
+            List<CompareEngine> all = Compare.engines(1, level);
+            try (CompareEngine medes = all.get(0);
+                 CompareEngine.Encoded encoded = medes.encode(pair);
+                 DecodedPages decoded = medes.decode(pair, encoded)) {
+                assertThat(medes.name()).isEqualTo(MedesEngine.NAME);
+                assertThat(pair.firstDifferentTargetPage(decoded)).as("level %d", level).isEqualTo(-1);
+                stored.put(level, encoded.storedBytes());
+            } finally {
+                all.subList(1, all.size()).forEach(CompareEngine::close);
+            }
+        }
+        // level 0 stores each page alone (LZ4); the levels' images differ, so the option reaches the engine
+        assertThat(stored.get(0)).isNotEqualTo(stored.get(1));
+        assertThat(stored.get(6)).isLessThanOrEqualTo(stored.get(1));
+        assertThatThrownBy(() -> Compare.engines(1, 23)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("23");
+    }
+
     /** Decodes the target right, except on decode number {@code wrongAt} (0 = the warm-up), where page 3 differs. */
     private static final class Flaky implements CompareEngine {
         final int wrongAt;
