@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.medes.core.base.BaseSandboxes;
 import org.medes.core.registry.OffHeapFingerprintRegistry;
@@ -85,11 +84,18 @@ class RuntimeWorkersIntegrationTest {
         assertThat(FunctionWorker.counter(back.invoke())).isEqualTo(4);
     }
 
-    @ParameterizedTest
-    @EnumSource(value = Runtime.class, names = {"NODE", "JAVA"})
-    void dedupStartAgainstTheSameFunctionWithAnotherInput(Runtime runtime) throws Exception {
+    /** Node.js and Java, each against a base of the same function (another input) and of its other function. */
+    static Stream<Arguments> nodeAndJavaBases() {
+        return Stream.of(Runtime.NODE, Runtime.JAVA).flatMap(r -> Stream.of(
+                Arguments.of(r, r.functions().get(0)), Arguments.of(r, r.functions().get(1))));
+    }
+
+    @ParameterizedTest(name = "{0} against a {1} base")
+    @MethodSource("nodeAndJavaBases")
+    void dedupStartAgainstABaseOfTheSameOrTheOtherFunction(Runtime runtime, String baseFunction) throws Exception {
         String function = runtime.functions().get(0);
-        FunctionWorker base = start(runtime, function, 1);
+        assertThat(runtime.functions().get(1)).as("the runtime's other function").isNotEqualTo(function);
+        FunctionWorker base = start(runtime, baseFunction, 1);
         FunctionWorker target = start(runtime, function, 2);
         base.invoke();
         target.invoke();
@@ -99,16 +105,16 @@ class RuntimeWorkersIntegrationTest {
             CheckpointDedup dedup = new CheckpointDedup(CRIU.engine(), bases);
             Path baseDir = root.resolve("base-ck");
             criu.dump(base.pid(), baseDir, true);
-            dedup.addBase(function, baseDir);
+            dedup.addBase(baseFunction, baseDir);
             Path ck = root.resolve("target-ck");
             criu.dump(target.pid(), ck, false);
             target.awaitReaped(DEADLINE);
 
             Path file = root.resolve("dedup/target.medes");
             CheckpointDedupResult r = dedup.dedup(ck, file);
-            System.out.printf("medes-criu %s %s: %d pages, saved %.1f %% against another input's worker%n",
-                    runtime.id(), function, r.pages(), 100 * r.savedFraction());
-            assertThat(r.savedFraction()).as("saved share against another input's worker").isGreaterThan(0.3);
+            System.out.printf("medes-criu %s %s: %d pages, saved %.1f %% against a %s worker with another input%n",
+                    runtime.id(), function, r.pages(), 100 * r.savedFraction(), baseFunction);
+            assertThat(r.savedFraction()).as("saved share against a %s base", baseFunction).isGreaterThan(0.3);
             assertThat(Files.size(file)).isLessThan(r.rawBytes());
 
             DedupStartResult s = new DedupStart(CRIU.engine(), bases, criu).start(file, root.resolve("started"));
