@@ -95,7 +95,15 @@
  * those words need find no range (data such as integers below 10^9 lies between the heap and the
  * mmap area); testing a word against four clusters of ranges before its lookup (kept) gave decode
  * +3 to +9 % on the numpy, node and java checkpoint pairs in two A/B runs, while the same test in
- * place of the one overall compare (every word pays it) was 4-10 % slower.
+ * place of the one overall compare (every word pays it) was 4-10 % slower. A branch-free binary
+ * search over the sorted range starts (a fixed number of load-and-select steps) in place of the
+ * granule table's probe and scan, behind the same granule bitmap: no faster once exact
+ * ({@code PatchBenchmark.decode} with marks, numpy 846-932 against 924-990 K pages/s, node
+ * typed-sum 479-529 against 525-560, java wordcount unchanged). A first version seemed 20-38 %
+ * faster; it compared addresses as signed numbers, and every process has one mapping above 2^63,
+ * the kernel's [vsyscall] page, which is in the cover of a base's {@link
+ * org.medes.core.patch.PointerMarks}: that version left most pointers unmarked, so it relocated
+ * fewer words (the round trips stayed exact: encoder and decoder shared the wrong marks).
  *
  * <p>Decoders are exact and bounds-checked: a truncated or corrupt patch raises
  * {@link org.medes.core.patch.PatchFormatException}; it may also decode to a wrong page, which
