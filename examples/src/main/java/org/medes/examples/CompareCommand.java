@@ -11,15 +11,16 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code ./medes compare --base DIR --target DIR [--json] [--threads T] [--runs N] [--warm-up S] [--zstd-level L]}: stores the target
- * checkpoint's pages with every engine of {@link Compare} against the base checkpoint and prints
- * each one's stored bytes, saved share, encode and decode MB/s and whether its round trip rebuilt
- * every page (a table, or one JSON line with --json). Exits 1 when a round trip was not verified.
+ * {@code ./medes compare --base DIR --target DIR [--json] [--threads T] [--runs N] [--warm-up S]
+ * [--zstd-level L]}: stores the target checkpoint's pages with every engine of {@link Compare}
+ * against the base checkpoint and prints each one's stored bytes, saved share, encode and decode
+ * MB/s and whether its round trip rebuilt every page (a table, or one JSON line with --json).
+ * Exits 1 when a round trip was not verified.
  * {@code --threads} is the {@code medes} engine's (default 1, as every other engine runs on one);
  * {@code --runs} measured round trips per engine after its warm-up, speeds their medians (default 1);
  * {@code --warm-up} seconds of warm-up round trips per engine before them (default 0: one round trip);
  * {@code --zstd-level} the {@code medes} engine's payload block level (default
- * {@value org.medes.core.engine.DedupEngine#DEFAULT_ZSTD_LEVEL}, as {@code ./medes dedup}).
+ * {@value DedupEngine#DEFAULT_ZSTD_LEVEL}, as {@code ./medes dedup}).
  */
 final class CompareCommand {
     static final String USAGE =
@@ -74,8 +75,9 @@ final class CompareCommand {
         if (json) {
             out.println(report.toJson());
         } else {
-            out.printf("base %s, target %s (medes on %d thread%s at zstd level %d; %s after %s per engine)%n", base,
-                    target, threads, threads == 1 ? "" : "s", zstdLevel, runs == 1 ? "one warm run" : "medians of " + runs + " warm runs",
+            out.printf("base %s, target %s (medes on %d thread%s at zstd level %d; %s after %s per engine)%n",
+                    base, target, threads, threads == 1 ? "" : "s", zstdLevel,
+                    runs == 1 ? "one warm run" : "medians of " + runs + " warm runs",
                     warmUp.isZero() ? "one warm-up round trip" : "warm-up round trips for " + warmUpSeconds + " s");
             out.print(report.toTable());
         }

@@ -1,5 +1,7 @@
 package org.medes.criu.compare;
 
+import org.medes.core.engine.DedupEngine;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -26,13 +28,13 @@ public final class Compare {
 
     /** Every engine, {@code medes} running its engine on {@code medesThreads} threads; the caller closes them. */
     public static List<CompareEngine> engines(int medesThreads) {
-        return engines(medesThreads, org.medes.core.engine.DedupEngine.DEFAULT_ZSTD_LEVEL);
+        return engines(medesThreads, DedupEngine.DEFAULT_ZSTD_LEVEL);
     }
 
     /**
      * Every engine, {@code medes} running its engine on {@code medesThreads} threads with its payload
      * blocks at zstd level {@code medesZstdLevel} (0 to 22; 0: each page alone with LZ4, as
-     * {@link org.medes.core.engine.DedupEngine.Builder#zstdLevel}); the caller closes them.
+     * {@link DedupEngine.Builder#zstdLevel}); the caller closes them.
      *
      * @throws IllegalArgumentException when the level is outside 0..22 or {@code medesThreads < 1}
      */

@@ -35,10 +35,6 @@ final class MedesEngine implements CompareEngine {
     private BytesStore<?, Void> kept;
     private boolean keptInUse;
 
-    MedesEngine(int threads) {
-        this(threads, DedupEngine.DEFAULT_ZSTD_LEVEL);
-    }
-
     /** @throws IllegalArgumentException when {@code zstdLevel} is not in 0..22 or {@code threads < 1} */
     MedesEngine(int threads, int zstdLevel) {
         this.engine = DedupEngine.builder().threads(threads).zstdLevel(zstdLevel).build();
