@@ -1,29 +1,9 @@
 /* The pointer-aware patch encoder in its block-mode setting (literals against the prediction or zero, no LZ4 stage) in C; its patches must equal the Java encoder's byte for byte; see run.sh. */
-#define _GNU_SOURCE
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#define WORDS 512
+#include "common.h"
 #define HASH_BITS 11
 #define IDX_BITS 10
 #define IDX_MASK ((1 << IDX_BITS) - 1)
 #define MAX_EPOCH ((1 << (31 - IDX_BITS)) - 1)
-typedef struct { uint64_t *s, *e; int64_t *d; int n; uint64_t min, max; } reloc_t;
-static inline int find(const reloc_t *r, uint64_t w) {
-  int lo = 0, hi = r->n - 1;
-  while (lo < hi) { int mid = (lo + hi + 1) >> 1; if (r->s[mid] <= w) lo = mid; else hi = mid - 1; }
-  return w >= r->s[lo] && w < r->e[lo] ? lo : -1;
-}
-static void predict(const uint8_t *base, const uint64_t *marks, const reloc_t *r, uint64_t *win) {
-  memcpy(win, base, 4096);
-  uint64_t hs = 0, hl = 0; int64_t hd = 0;
-  for (int g = 0; g < 8; g++) { uint64_t in = marks[g];
-    while (in) { int k = (g << 6) + __builtin_ctzll(in); in &= in - 1; uint64_t w = win[k];
-      if (w - hs < hl) win[k] = w + hd;
-      else if (w - r->min < r->max - r->min) { int i = find(r, w); if (i >= 0) { hs = r->s[i]; hl = r->e[i] - hs; hd = r->d[i]; win[k] = w + hd; } } } }
-}
 static uint64_t win[1026]; static int32_t table[1 << HASH_BITS]; static int epoch;
 static uint8_t ops[WORDS * 12 + 16]; static int pos; static uint64_t lastLit, lastDelta;
 static inline int hsh(uint64_t w) { return (int) ((w * 0x9E3779B97F4A7C15ull) >> (64 - HASH_BITS)); }
@@ -97,26 +77,13 @@ static int encode(const uint8_t *target, const uint8_t *base, const uint64_t *ma
   out[0] = 0; memcpy(out + 1, ops, n); return 1 + n;
 }
 int main(int argc, char **argv) {
-  const char *name = strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1];
-  FILE *f = fopen(argv[1], "rb"); fseek(f, 0, SEEK_END); long sz = ftell(f); fseek(f, 0, SEEK_SET);
-  uint8_t *buf = malloc(sz + 16); fread(buf, 1, sz, f); fclose(f);
-  uint8_t *q = buf; reloc_t r; memcpy(&r.n, q, 4); q += 4;
-  r.s = malloc(8 * r.n); r.e = malloc(8 * r.n); r.d = malloc(8 * r.n);
-  for (int i = 0; i < r.n; i++) { memcpy(&r.s[i], q, 8); memcpy(&r.e[i], q + 8, 8); memcpy(&r.d[i], q + 16, 8); q += 24; }
-  r.min = r.n ? r.s[0] : 1; r.max = r.n ? r.e[r.n - 1] : 1;
-  int np; memcpy(&np, q, 4); q += 4;
-  uint8_t **bp = malloc(np * sizeof *bp), **tp = malloc(np * sizeof *tp), **pp = malloc(np * sizeof *pp); uint64_t **mp = malloc(np * sizeof *mp); int *pl = malloc(np * sizeof *pl);
-  for (int p = 0; p < np; p++) { bp[p] = q; q += 4096; mp[p] = malloc(64); memcpy(mp[p], q, 64); q += 64; tp[p] = q; q += 4096; memcpy(&pl[p], q, 4); q += 4; pp[p] = q; q += pl[p]; }
+  pairs_t c; const char *name = load(argv[1], &c); int np = c.np;
   uint8_t out[8192]; int same_bytes = 0;
-  for (int p = 0; p < np; p++) { int n = encode(tp[p], bp[p], mp[p], &r, out, 8192); if (n == pl[p] && !memcmp(out, pp[p], n)) same_bytes++; }
-  int reps = 200; struct timespec a, b; double best = 1e9;
-  for (int round = 0; round < 5; round++) {
-    clock_gettime(CLOCK_MONOTONIC, &a);
-    for (int k = 0; k < reps; k++) for (int p = 0; p < np; p++) encode(tp[p], bp[p], mp[p], &r, out, 8192);
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    double s = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9; if (s < best) best = s;
+  for (int p = 0; p < np; p++) {
+    int n = encode(c.target[p], c.base[p], c.marks[p], &c.r, out, 8192);
+    if (n == c.len[p] && !memcmp(out, c.patch[p], n)) same_bytes++;
   }
-  double pps = reps * (double) np / best;
+  double pps = BEST_RATE(200, np, encode(c.target[p], c.base[p], c.marks[p], &c.r, out, 8192));
   printf("encode %s: %d of %d patches byte-identical to Java's; %.0f K pages/s = %.0f MB/s (one core, C)\n", name, same_bytes, np, pps / 1e3, pps * 4096 / 1e6);
   return same_bytes == np ? 0 : 1;
 }
