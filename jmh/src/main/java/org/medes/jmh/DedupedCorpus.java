@@ -12,7 +12,7 @@ import java.io.IOException;
 /**
  * A corpus's target deduplicated against its base, for the whole-image benchmarks: the base is
  * registered in a local {@link BaseSandboxes} (which owns it from then on) and the target
- * deduplicated once by {@link #engine}.
+ * deduplicated once by {@link #engine}. Closing it closes the engine too.
  */
 final class DedupedCorpus implements AutoCloseable {
     final PageCorpus pages;

@@ -17,7 +17,8 @@ import java.util.List;
  * missing mapping shifts nothing else. Libraries loaded in another order (a Python extension's
  * dependencies, for example) fall out of that subsequence: a file mapping it leaves unpaired is
  * then paired with the base's unpaired mapping of the same file, offset and protection, and the
- * anonymous mapping right after it (the library's zero-filled data) with the one right after that. Each pair contributes a relocation range: the base
+ * anonymous mapping right after it (the library's zero-filled data) with the one right after
+ * that. Each pair contributes a relocation range: the base
  * mapping's addresses move by {@code targetStart - baseStart}; neighbouring ranges that move by
  * the same delta are joined across the gaps between them ({@link PointerRelocation#spanningGaps}).
  *
